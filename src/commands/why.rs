@@ -1,0 +1,227 @@
+//! `ctxsize why`: is a path in the context, and which line decides it.
+//!
+//! A path is decided the way the walk reaches it: its parent chain is
+//! replayed from the root, and an excluded ancestor that the builder skips
+//! whole decides everything below it, whatever the patterns say about the
+//! path itself (spec §5.3).
+
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+
+use serde_json::json;
+
+use crate::context::Context;
+use crate::error::{Error, Result};
+use crate::pattern::{Decision, ParentState};
+use crate::scan::walk::prunes;
+
+/// The answer for one path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    /// The path relative to the context root.
+    pub path: Vec<u8>,
+    /// Whether it exists on disk.
+    pub exists: bool,
+    /// Whether it is sent.
+    pub included: bool,
+    /// The deciding rule (index), if any.
+    pub rule: Option<usize>,
+    /// The deciding rule matched this ancestor rather than the path.
+    pub via_parent: Option<Vec<u8>>,
+    /// An excluded ancestor that the builder skips whole.
+    pub pruned_by: Option<Vec<u8>>,
+}
+
+/// Decides one context-relative path.
+pub fn decide(ctx: &Context, rel: &[u8], is_dir: bool) -> Result<Verdict> {
+    let m = &ctx.matcher;
+    let mut state = ParentState::root();
+    let mut next = ParentState::root();
+    // (decision, path) of each ancestor, to name the one a parent match came from.
+    let mut chain: Vec<(Decision, usize)> = Vec::new();
+    let eval = |e| Error::Patterns(vec![m.eval_error(&e)]);
+    let exists = std::fs::symlink_metadata(ctx.root.join(os(rel))).is_ok();
+    for (i, &b) in rel.iter().enumerate() {
+        if b != b'/' {
+            continue;
+        }
+        let dir = &rel[..i];
+        let d = m.decide(dir, &state, Some(&mut next)).map_err(eval)?;
+        std::mem::swap(&mut state, &mut next);
+        chain.push((d, i));
+        if d.excluded && prunes(m, ctx.builder, dir) {
+            return Ok(Verdict {
+                path: rel.to_vec(),
+                exists,
+                included: false,
+                rule: d.rule,
+                via_parent: origin(&chain, rel),
+                pruned_by: Some(dir.to_vec()),
+            });
+        }
+    }
+    let mut own = ParentState::root();
+    let d = m
+        .decide(rel, &state, if is_dir { Some(&mut own) } else { None })
+        .map_err(eval)?;
+    chain.push((d, rel.len()));
+    Ok(Verdict {
+        path: rel.to_vec(),
+        exists,
+        included: !d.excluded,
+        rule: d.rule,
+        via_parent: origin(&chain, rel),
+        pruned_by: None,
+    })
+}
+
+// When the last decision applied through a parent, the shallowest ancestor
+// where that rule started to apply.
+fn origin(chain: &[(Decision, usize)], rel: &[u8]) -> Option<Vec<u8>> {
+    let (last, _) = chain.last()?;
+    if !last.via_parent {
+        return None;
+    }
+    let rule = last.rule?;
+    chain
+        .iter()
+        .find(|(d, _)| d.rule == Some(rule) && !d.via_parent)
+        .map(|(_, end)| rel[..*end].to_vec())
+}
+
+fn os(p: &[u8]) -> PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    PathBuf::from(std::ffi::OsStr::from_bytes(p))
+}
+
+/// Turns a user path into a context-relative one: absolute paths and paths
+/// relative to the current directory must lie inside the context.
+pub fn relative_to_context(root: &Path, cwd: &Path, input: &Path) -> Result<(Vec<u8>, bool)> {
+    use std::os::unix::ffi::OsStrExt;
+    let trailing_slash = input.as_os_str().as_bytes().ends_with(b"/");
+    let abs_root = normalize(&cwd.join(root));
+    let abs = normalize(&cwd.join(input));
+    let rel = abs.strip_prefix(&abs_root).map_err(|_| {
+        Error::Usage(format!(
+            "{}: outside the build context {}",
+            input.display(),
+            root.display()
+        ))
+    })?;
+    if rel.as_os_str().is_empty() {
+        return Err(Error::Usage(format!(
+            "{}: is the context root itself, which is always sent",
+            input.display()
+        )));
+    }
+    Ok((rel.as_os_str().as_bytes().to_vec(), trailing_slash))
+}
+
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Runs `why` for each path.
+pub fn run(
+    ctx: &Context,
+    paths: &[PathBuf],
+    json_out: bool,
+    out: &mut dyn Write,
+) -> Result<super::ExitStatus> {
+    ctx.require_valid()?;
+    let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+    let io = |e: std::io::Error| Error::io("<stdout>", e);
+    let mut rows = Vec::new();
+    for p in paths {
+        let (rel, slash) = relative_to_context(&ctx.root, &cwd, p)?;
+        let is_dir = slash
+            || std::fs::symlink_metadata(ctx.root.join(os(&rel)))
+                .map(|m| m.is_dir())
+                .unwrap_or(false);
+        let v = decide(ctx, &rel, is_dir)?;
+        if json_out {
+            rows.push(to_json(ctx, &v));
+        } else {
+            writeln!(out, "{}", describe(ctx, &v)).map_err(io)?;
+        }
+    }
+    if json_out {
+        serde_json::to_writer_pretty(&mut *out, &rows).map_err(|e| Error::Other(e.to_string()))?;
+        writeln!(out).map_err(io)?;
+    }
+    Ok(super::ExitStatus::Success)
+}
+
+/// One line: `PATH: excluded by FILE:LINE:PATTERN (...)`.
+pub fn describe(ctx: &Context, v: &Verdict) -> String {
+    let path = String::from_utf8_lossy(&v.path);
+    let mut s = format!(
+        "{path}: {}",
+        if v.included { "included" } else { "excluded" }
+    );
+    match v.rule {
+        Some(i) => {
+            let r = &ctx.matcher.rules()[i];
+            let verb = if r.exception { "re-included by" } else { "by" };
+            s.push_str(&format!(" {verb} {}", r.location()));
+        }
+        None if v.included => s.push_str(match &ctx.ignore {
+            Some(_) => " (no rule matched)",
+            None => " (no ignore file)",
+        }),
+        None => {}
+    }
+    if let Some(dir) = &v.via_parent {
+        s.push_str(&format!(
+            " (matched parent directory {})",
+            String::from_utf8_lossy(dir)
+        ));
+    }
+    if let Some(dir) = &v.pruned_by {
+        s.push_str(&format!(
+            "; the {} builder skips excluded directory {} whole (no exception starts with {}/)",
+            ctx.builder.as_str(),
+            String::from_utf8_lossy(dir),
+            String::from_utf8_lossy(dir),
+        ));
+    }
+    if !v.exists {
+        s.push_str(" [does not exist]");
+    }
+    s
+}
+
+fn to_json(ctx: &Context, v: &Verdict) -> serde_json::Value {
+    let (path, hex) = super::json_path(&v.path);
+    let rule = v.rule.map(|i| {
+        let r = &ctx.matcher.rules()[i];
+        json!({
+            "file": r.file.as_ref().map(|f| f.display().to_string()),
+            "line": r.line,
+            "pattern": String::from_utf8_lossy(&r.original),
+            "exception": r.exception,
+        })
+    });
+    let mut j = json!({
+        "path": path,
+        "exists": v.exists,
+        "included": v.included,
+        "rule": rule,
+        "matched_parent": v.via_parent.as_ref().map(|d| String::from_utf8_lossy(d).into_owned()),
+        "pruned_by": v.pruned_by.as_ref().map(|d| String::from_utf8_lossy(d).into_owned()),
+    });
+    if let Some(h) = hex {
+        j["path_hex"] = json!(h);
+    }
+    j
+}

@@ -1,0 +1,13 @@
+//! ctxsize: Docker build contexts, measured and explained.
+//!
+//! The library decides, exactly as Docker does, which files of a directory
+//! `docker build` sends as its build context ([`pattern`], [`scan`]), and
+//! builds reports, checks and ignore files on top of that.
+
+pub mod cli;
+pub mod commands;
+pub mod context;
+pub mod error;
+pub mod ignorefile;
+pub mod pattern;
+pub mod scan;

@@ -1,0 +1,432 @@
+//! The parallel walk of a build context (spec §5).
+//!
+//! Each directory is read by one worker thread, which decides every entry
+//! with [`Matcher::decide`] from the parent's [`ParentState`] (Docker's
+//! `MatchesUsingParentResults`) and queues the sub-directories it must
+//! enter. Symlinks are never followed. Errors (unreadable directories,
+//! entries that vanish) are handed to the visitor and the walk goes on; only
+//! a pattern that Docker cannot compile stops it, as it stops Docker.
+//!
+//! Why not `ignore::WalkParallel`: Docker's decision for a path depends on
+//! its parent's per-rule results, and that walker has no way to hand state
+//! from a directory to its children. The queue here is the same idea
+//! (depth-first work stealing from a shared stack) with the state attached.
+
+use std::ffi::OsStr;
+use std::fs;
+use std::io;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+
+use crate::pattern::{Decision, EvalError, Matcher, ParentState};
+
+/// Which builder's walk to reproduce. They share the decision rule and
+/// differ in when an excluded directory is skipped whole (spec §5.3, §5.5).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum BuilderKind {
+    /// BuildKit (the default since Docker 23): an excluded directory is
+    /// skipped only when no exception has a wildcard and none starts with
+    /// the directory's path.
+    #[default]
+    BuildKit,
+    /// The classic builder (`DOCKER_BUILDKIT=0`): an excluded directory is
+    /// skipped unless an exception's text starts with its path.
+    Classic,
+}
+
+impl BuilderKind {
+    /// `buildkit` or `classic`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BuilderKind::BuildKit => "buildkit",
+            BuilderKind::Classic => "classic",
+        }
+    }
+}
+
+/// The type of an entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EntryKind {
+    /// A regular file.
+    File,
+    /// A directory.
+    Dir,
+    /// A symbolic link (never followed).
+    Symlink,
+    /// A named pipe (sent by Docker as a special file, never read).
+    Fifo,
+    /// A socket (skipped by Docker).
+    Socket,
+    /// A character device (sent as a special file, never read).
+    CharDevice,
+    /// A block device (sent as a special file, never read).
+    BlockDevice,
+}
+
+impl EntryKind {
+    /// One-letter code: `f`, `d`, `l`, `p`, `s`, `c`, `b`.
+    pub fn code(self) -> char {
+        match self {
+            EntryKind::File => 'f',
+            EntryKind::Dir => 'd',
+            EntryKind::Symlink => 'l',
+            EntryKind::Fifo => 'p',
+            EntryKind::Socket => 's',
+            EntryKind::CharDevice => 'c',
+            EntryKind::BlockDevice => 'b',
+        }
+    }
+
+    /// Whether this is one of the special kinds that are reported, not read.
+    pub fn is_special(self) -> bool {
+        matches!(
+            self,
+            EntryKind::Fifo | EntryKind::Socket | EntryKind::CharDevice | EntryKind::BlockDevice
+        )
+    }
+
+    fn from_file_type(ft: fs::FileType) -> EntryKind {
+        if ft.is_dir() {
+            EntryKind::Dir
+        } else if ft.is_symlink() {
+            EntryKind::Symlink
+        } else if ft.is_fifo() {
+            EntryKind::Fifo
+        } else if ft.is_socket() {
+            EntryKind::Socket
+        } else if ft.is_char_device() {
+            EntryKind::CharDevice
+        } else if ft.is_block_device() {
+            EntryKind::BlockDevice
+        } else {
+            EntryKind::File
+        }
+    }
+}
+
+/// Where an entry stands with respect to the context.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Sent to the builder.
+    Included,
+    /// Excluded by the decision rule (and, for a directory, entered because
+    /// an exception may reach inside it).
+    Excluded,
+    /// Below a directory Docker skips whole; seen only when the walk was
+    /// asked to measure excluded directories.
+    Pruned,
+}
+
+/// One entry seen by the walk.
+#[derive(Debug)]
+pub struct Entry<'a> {
+    /// Path relative to the context root, `/`-separated.
+    pub path: &'a [u8],
+    /// Its type.
+    pub kind: EntryKind,
+    /// Apparent size: file length, symlink target length, 0 otherwise.
+    pub size: u64,
+    /// Whether it is sent.
+    pub status: Status,
+    /// The decision (absent for pruned entries, which are not decided).
+    pub decision: Option<Decision>,
+    /// `(device, inode)` when the file has more than one hard link.
+    pub hardlink: Option<(u64, u64)>,
+    /// For directories: Docker skips it whole (nothing below it is sent).
+    pub pruned: bool,
+}
+
+/// A problem met during the walk that does not stop it.
+#[derive(Debug)]
+pub struct WalkError {
+    /// Path relative to the context root.
+    pub path: Vec<u8>,
+    /// What failed.
+    pub error: io::Error,
+}
+
+impl WalkError {
+    /// The path for display.
+    pub fn display_path(&self) -> String {
+        String::from_utf8_lossy(&self.path).into_owned()
+    }
+}
+
+/// Receives entries from one worker thread. A directory's entries arrive
+/// together, between [`Visitor::enter_dir`] and [`Visitor::leave_dir`].
+pub trait Visitor: Send {
+    /// A directory is about to be listed (`b""` for the root).
+    fn enter_dir(&mut self, _dir: &[u8], _status: Status) {}
+    /// One entry of the current directory.
+    fn visit(&mut self, entry: &Entry<'_>);
+    /// The current directory is done.
+    fn leave_dir(&mut self) {}
+    /// A path could not be read.
+    fn error(&mut self, error: WalkError);
+}
+
+/// Options of a walk.
+#[derive(Clone, Debug)]
+pub struct WalkOptions {
+    /// Whose walk to reproduce.
+    pub builder: BuilderKind,
+    /// Also walk the directories Docker skips whole, to measure them.
+    pub measure_pruned: bool,
+    /// Worker threads (0: one per core, at most 8).
+    pub threads: usize,
+}
+
+impl Default for WalkOptions {
+    fn default() -> Self {
+        WalkOptions {
+            builder: BuilderKind::BuildKit,
+            measure_pruned: false,
+            threads: 0,
+        }
+    }
+}
+
+struct Job {
+    abs: PathBuf,
+    rel: Vec<u8>,
+    state: Arc<ParentState>,
+    status: Status,
+}
+
+struct Queue {
+    jobs: Mutex<(Vec<Job>, usize)>,
+    cond: Condvar,
+    stop: AtomicBool,
+    failure: Mutex<Option<EvalError>>,
+}
+
+impl Queue {
+    fn push(&self, job: Job) {
+        let mut q = self.jobs.lock().unwrap_or_else(|e| e.into_inner());
+        q.0.push(job);
+        drop(q);
+        self.cond.notify_one();
+    }
+
+    // Takes a job, marking the worker busy; None when the walk is over.
+    fn pop(&self) -> Option<Job> {
+        let mut q = self.jobs.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if self.stop.load(Ordering::Relaxed) {
+                return None;
+            }
+            if let Some(job) = q.0.pop() {
+                q.1 += 1;
+                return Some(job);
+            }
+            if q.1 == 0 {
+                self.cond.notify_all();
+                return None;
+            }
+            q = self.cond.wait(q).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    fn done(&self) {
+        let mut q = self.jobs.lock().unwrap_or_else(|e| e.into_inner());
+        q.1 -= 1;
+        if q.1 == 0 && q.0.is_empty() {
+            self.cond.notify_all();
+        }
+    }
+}
+
+/// Walks the context at `root`, handing entries to one visitor per thread
+/// (made by `make`). Returns the visitors for the caller to merge, or the
+/// pattern Docker would fail on.
+pub fn walk<V: Visitor>(
+    root: &Path,
+    matcher: &Matcher,
+    options: &WalkOptions,
+    progress: Option<&AtomicU64>,
+    make: impl Fn() -> V,
+) -> Result<Vec<V>, EvalError> {
+    let threads = match options.threads {
+        0 => std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .min(8),
+        n => n,
+    };
+    let queue = Queue {
+        jobs: Mutex::new((Vec::new(), 0)),
+        cond: Condvar::new(),
+        stop: AtomicBool::new(false),
+        failure: Mutex::new(None),
+    };
+    queue.push(Job {
+        abs: root.to_path_buf(),
+        rel: Vec::new(),
+        state: Arc::new(ParentState::root()),
+        status: Status::Included,
+    });
+    let mut visitors: Vec<V> = (0..threads).map(|_| make()).collect();
+    std::thread::scope(|s| {
+        for v in visitors.iter_mut() {
+            let queue = &queue;
+            s.spawn(move || {
+                while let Some(job) = queue.pop() {
+                    if let Err(e) = read_dir(job, matcher, options, queue, v, progress) {
+                        let mut f = queue.failure.lock().unwrap_or_else(|e| e.into_inner());
+                        f.get_or_insert(e);
+                        queue.stop.store(true, Ordering::Relaxed);
+                        queue.cond.notify_all();
+                    }
+                    queue.done();
+                }
+            });
+        }
+    });
+    let failure = queue
+        .failure
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner());
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(visitors),
+    }
+}
+
+fn read_dir<V: Visitor>(
+    job: Job,
+    matcher: &Matcher,
+    options: &WalkOptions,
+    queue: &Queue,
+    v: &mut V,
+    progress: Option<&AtomicU64>,
+) -> Result<(), EvalError> {
+    let rd = match fs::read_dir(&job.abs) {
+        Ok(rd) => rd,
+        Err(error) => {
+            v.error(WalkError {
+                path: job.rel,
+                error,
+            });
+            return Ok(());
+        }
+    };
+    v.enter_dir(&job.rel, job.status);
+    let mut path = job.rel.clone();
+    if !path.is_empty() {
+        path.push(b'/');
+    }
+    let base = path.len();
+    let mut child_state = ParentState::root();
+    let mut count = 0u64;
+    for dent in rd {
+        let dent = match dent {
+            Ok(d) => d,
+            Err(error) => {
+                v.error(WalkError {
+                    path: job.rel.clone(),
+                    error,
+                });
+                continue;
+            }
+        };
+        count += 1;
+        let name = dent.file_name();
+        path.truncate(base);
+        path.extend_from_slice(name.as_bytes());
+        let kind = match dent.file_type() {
+            Ok(ft) => EntryKind::from_file_type(ft),
+            Err(error) => {
+                v.error(WalkError {
+                    path: path.clone(),
+                    error,
+                });
+                continue;
+            }
+        };
+        let is_dir = kind == EntryKind::Dir;
+        // Decide first: a pruned parent means no decision at all.
+        let (status, decision) = if job.status == Status::Pruned {
+            (Status::Pruned, None)
+        } else {
+            let d = matcher.decide(
+                &path,
+                &job.state,
+                if is_dir { Some(&mut child_state) } else { None },
+            )?;
+            let status = if d.excluded {
+                Status::Excluded
+            } else {
+                Status::Included
+            };
+            (status, Some(d))
+        };
+        let (size, hardlink) = if is_dir {
+            (0, None)
+        } else {
+            match dent.metadata() {
+                Ok(md) => (
+                    md.len(),
+                    (kind == EntryKind::File && md.nlink() > 1).then(|| (md.dev(), md.ino())),
+                ),
+                Err(error) => {
+                    v.error(WalkError {
+                        path: path.clone(),
+                        error,
+                    });
+                    continue;
+                }
+            }
+        };
+        let size = if kind == EntryKind::File || kind == EntryKind::Symlink {
+            size
+        } else {
+            0
+        };
+        let pruned =
+            is_dir && status == Status::Excluded && prunes(matcher, options.builder, &path);
+        v.visit(&Entry {
+            path: &path,
+            kind,
+            size,
+            status,
+            decision,
+            hardlink,
+            pruned,
+        });
+        if is_dir {
+            let child_status = match status {
+                Status::Excluded if pruned => Status::Pruned,
+                s => s,
+            };
+            if child_status != Status::Pruned || options.measure_pruned {
+                queue.push(Job {
+                    abs: job.abs.join(OsStr::from_bytes(name.as_bytes())),
+                    rel: path.clone(),
+                    state: Arc::new(std::mem::take(&mut child_state)),
+                    status: child_status,
+                });
+            }
+        }
+    }
+    v.leave_dir();
+    if let Some(p) = progress {
+        p.fetch_add(count, Ordering::Relaxed);
+    }
+    Ok(())
+}
+
+/// Whether `builder` skips the excluded directory `dir` whole.
+pub fn prunes(matcher: &Matcher, builder: BuilderKind, dir: &[u8]) -> bool {
+    if !matcher.has_exceptions() {
+        return true;
+    }
+    match builder {
+        BuilderKind::Classic => !matcher.exception_reaches_into(dir),
+        BuilderKind::BuildKit => {
+            !matcher.exceptions_have_wildcards() && !matcher.exception_reaches_into(dir)
+        }
+    }
+}

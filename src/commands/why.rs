@@ -55,7 +55,7 @@ pub fn decide(ctx: &Context, rel: &[u8], is_dir: bool) -> Result<Verdict> {
                 exists,
                 included: false,
                 rule: d.rule,
-                via_parent: origin(&chain, rel),
+                via_parent: origin(&chain, rel).or_else(|| Some(dir.to_vec())),
                 pruned_by: Some(dir.to_vec()),
             });
         }

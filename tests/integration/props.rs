@@ -1,0 +1,75 @@
+//! Property tests: the matcher never panics, and deciding one path on its
+//! own (as `why` does) agrees with the walk.
+
+use std::collections::BTreeSet;
+
+use ctxsize::pattern::Matcher;
+use ctxsize::scan::{list, BuilderKind, EntryKind, Select};
+use proptest::prelude::*;
+
+use crate::util::Tree;
+
+fn pattern_strategy() -> impl Strategy<Value = String> {
+    let atoms = prop::sample::select(vec![
+        "a", "b", "ab", "*", "**", "?", "/", "[a-c]", "[^a]", "\\*", ".", "..", "!", " ", "x{1,2}",
+        "(", "|", "^", "$", "é", "[", "]", "\\", "-", "#",
+    ]);
+    prop::collection::vec(atoms, 0..8).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn matcher_never_panics(lines in prop::collection::vec(pattern_strategy(), 0..6),
+                            path in prop::collection::vec(prop::sample::select(vec!["a", "b", "ab", "é", "x{1,2}", "*"]), 1..5)) {
+        let compiled = Matcher::from_bytes(lines.join("\n").as_bytes(), None);
+        let path = path.join("/");
+        let _ = compiled.matcher.decide_path(path.as_bytes(), false);
+        let _ = compiled.matcher.decide_path(path.as_bytes(), true);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn single_path_replay_agrees_with_walk(
+        lines in prop::collection::vec(prop::sample::select(vec![
+            "a", "a/b", "*", "*/b", "**/b", "a/**", "!a/b", "!**/c", "!a", "b*", "!b/c", "a/*/c", "**",
+        ]), 0..5),
+    ) {
+        let t = Tree::new();
+        for p in ["a/b/c", "a/c", "b/c", "b/a/b", "c", "a/b/d/c"] {
+            t.file(p, 1);
+        }
+        let compiled = Matcher::from_bytes(lines.join("\n").as_bytes(), None);
+        prop_assume!(compiled.errors.is_empty());
+        let m = compiled.matcher;
+        // A matcher-only check: with no pruning difference (walk under
+        // BuildKit with no exceptions, or none reaching in), every file's
+        // replayed decision equals the walk's when its ancestors are kept.
+        let walked: BTreeSet<Vec<u8>> = list(t.path(), &m, BuilderKind::BuildKit, Select::Included)
+            .unwrap()
+            .entries
+            .into_iter()
+            .filter(|e| e.kind == EntryKind::File)
+            .map(|e| e.path)
+            .collect();
+        for p in ["a/b/c", "a/c", "b/c", "b/a/b", "c", "a/b/d/c"] {
+            let mut pruned = false;
+            let mut prefix = String::new();
+            for seg in p.split('/').collect::<Vec<_>>().split_last().unwrap().1 {
+                if !prefix.is_empty() { prefix.push('/'); }
+                prefix.push_str(seg);
+                let d = m.decide_path(prefix.as_bytes(), true).unwrap();
+                if d.excluded && ctxsize::scan::walk::prunes(&m, BuilderKind::BuildKit, prefix.as_bytes()) {
+                    pruned = true;
+                    break;
+                }
+            }
+            let replay = !pruned && !m.decide_path(p.as_bytes(), false).unwrap().excluded;
+            prop_assert_eq!(replay, walked.contains(p.as_bytes()), "path {} rules {:?}", p, lines);
+        }
+    }
+}

@@ -4,10 +4,12 @@
 //! `docker build` sends as its build context ([`pattern`], [`scan`]), and
 //! builds reports, checks and ignore files on top of that.
 
+pub mod analyze;
 pub mod cli;
 pub mod commands;
 pub mod context;
 pub mod error;
 pub mod ignorefile;
 pub mod pattern;
+pub mod report;
 pub mod scan;

@@ -9,7 +9,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::commands::{self, ExitStatus};
 use crate::context::{Context, ContextOptions};
 use crate::error::Error;
+use crate::report::{text::TextStyle, TreeOptions};
 use crate::scan::BuilderKind;
+
+mod printer;
+
+use printer::ColorWhen;
 
 /// Measure, explain and fix Docker build contexts.
 ///
@@ -20,10 +25,19 @@ use crate::scan::BuilderKind;
 /// (or `init --check` would change the file); 2 ctxsize itself failed (bad
 /// usage, invalid ignore file, unusable context).
 #[derive(Debug, Parser)]
-#[command(name = "ctxsize", version, max_term_width = 100)]
+#[command(
+    name = "ctxsize",
+    version,
+    max_term_width = 100,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+
+    /// With no command, `ctxsize [DIR]` runs `report`.
+    #[command(flatten)]
+    report: ReportArgs,
 
     /// When to use colours: auto (a terminal, NO_COLOR unset), always, never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
@@ -90,8 +104,52 @@ impl ContextArgs {
     }
 }
 
+/// Options of `report` (also used when no command is given).
+#[derive(Debug, Args)]
+struct ReportArgs {
+    #[command(flatten)]
+    context: ContextArgs,
+    /// Print JSON (schema in the README) instead of text.
+    #[arg(long)]
+    json: bool,
+    /// Exact byte counts instead of human sizes.
+    #[arg(long)]
+    bytes: bool,
+    /// Deepest level of the heaviest-paths tree.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    depth: usize,
+    /// Most entries in the heaviest-paths tree.
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    top: usize,
+    /// Smallest size shown in the tree (e.g. 1MB, 500kB, 1024).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    min_size: Option<u64>,
+    /// Do not walk excluded directories: faster, reads only what Docker
+    /// reads, but what the ignore file saves is not measured.
+    #[arg(long)]
+    prune: bool,
+}
+
+/// Parses `200MB`, `1.5GiB`, `1024`.
+pub(crate) fn parse_size(s: &str) -> Result<u64, String> {
+    s.trim()
+        .parse::<bytesize::ByteSize>()
+        .map(|b| b.as_u64())
+        .map_err(|e| format!("invalid size {s:?}: {e} (examples: 200MB, 1.5GiB, 1024)"))
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Report how big the context is, what is heaviest, what is dangerous,
+    /// and what each suggested rule would save (the default command).
+    ///
+    /// Totals count apparent bytes, hard links once per inode. The classic
+    /// builder's tar-stream size is shown as Docker prints it ("Sending
+    /// build context to Docker daemon  X"). Findings come from a catalogue
+    /// of well-known heavy and secret paths; a secret's content is never
+    /// printed. Exit 0 even with findings; 2 on usage errors or an unusable
+    /// context. Unreadable paths are listed and the report completes.
+    Report(ReportArgs),
     /// List the files of the build context, one path per line, sorted.
     ///
     /// Prints every non-directory entry Docker sends (regular files,
@@ -185,11 +243,14 @@ pub fn main() -> i32 {
 }
 
 fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus, Error> {
-    let _ = cli.color;
+    let color = match cli.color {
+        ColorChoice::Auto => ColorWhen::Auto,
+        ColorChoice::Always => ColorWhen::Always,
+        ColorChoice::Never => ColorWhen::Never,
+    };
     match cli.command {
-        None => Err(Error::Usage(
-            "no command given; try `ctxsize ls .` or `ctxsize --help`".into(),
-        )),
+        None => report(cli.report, color, out),
+        Some(Command::Report(args)) => report(args, color, out),
         Some(Command::Ls {
             context,
             excluded,
@@ -225,6 +286,28 @@ fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus,
             commands::why::run(&ctx, &paths, json, out)
         }
     }
+}
+
+fn report(args: ReportArgs, color: ColorWhen, out: &mut dyn Write) -> Result<ExitStatus, Error> {
+    let ctx = Context::open(&args.context.options())?;
+    let opts = commands::report::ReportOptions {
+        tree: TreeOptions {
+            depth: args.depth.max(1),
+            top: args.top.max(1),
+            min_size: args.min_size.unwrap_or(0),
+        },
+        json: args.json,
+        prune: args.prune,
+        style: TextStyle {
+            color: !args.json && printer::stdout_color(color),
+            width: printer::width(),
+            exact: args.bytes,
+        },
+    };
+    let progress = printer::Progress::start(!args.json);
+    let result = commands::report::run(&ctx, &opts, progress.counter(), out);
+    progress.finish();
+    result
 }
 
 #[cfg(test)]

@@ -1,5 +1,7 @@
 //! Scanning a build context: the walk ([`walk`]) and collectors built on it.
 
+pub mod tar;
+pub mod tree;
 pub mod walk;
 
 pub use walk::{walk, BuilderKind, Entry, EntryKind, Status, Visitor, WalkError, WalkOptions};

@@ -50,17 +50,27 @@ fn exceptions_inside_excluded_dirs_depend_on_builder() {
         .file("keep/package.json", 2)
         .write(".dockerignore", "node_modules\n!**/package.json\n");
     let (_, bk, _) = ls(&t, &["--builder", "buildkit"]);
-    assert_eq!(bk, ".dockerignore\nkeep/package.json\nnode_modules/a/package.json\n");
+    assert_eq!(
+        bk,
+        ".dockerignore\nkeep/package.json\nnode_modules/a/package.json\n"
+    );
     let (_, classic, _) = ls(&t, &["--builder", "classic"]);
     assert_eq!(classic, ".dockerignore\nkeep/package.json\n");
-    let (_, why, _) = run(
-        ctxsize(t.path())
-            .args(["why", "--builder", "classic", "node_modules/a/package.json"]),
+    let (_, why, _) =
+        run(ctxsize(t.path()).args(["why", "--builder", "classic", "node_modules/a/package.json"]));
+    assert!(
+        why.contains("excluded by .dockerignore:1:node_modules"),
+        "{why}"
     );
-    assert!(why.contains("excluded by .dockerignore:1:node_modules"), "{why}");
-    assert!(why.contains("skips excluded directory node_modules whole"), "{why}");
+    assert!(
+        why.contains("skips excluded directory node_modules whole"),
+        "{why}"
+    );
     let (_, why, _) = run(ctxsize(t.path()).args(["why", "node_modules/a/package.json"]));
-    assert!(why.contains("included re-included by .dockerignore:2:!**/package.json"), "{why}");
+    assert!(
+        why.contains("included re-included by .dockerignore:2:!**/package.json"),
+        "{why}"
+    );
 }
 
 #[test]
@@ -127,20 +137,33 @@ fn dockerfile_specific_ignore_file_wins_under_buildkit() {
         ".dockerignore\na.txt\ndocker/api.Dockerfile\ndocker/api.Dockerfile.dockerignore\n"
     );
     let (_, out, _) = run(ctxsize(t.path()).args(["why", "-f", "docker/api.Dockerfile", "a.txt"]));
-    assert_eq!(out, "a.txt: excluded by docker/api.Dockerfile.dockerignore:1:a.txt\n");
+    assert_eq!(
+        out,
+        "a.txt: excluded by docker/api.Dockerfile.dockerignore:1:a.txt\n"
+    );
 }
 
 #[test]
 fn invalid_patterns_name_every_line() {
     let t = Tree::new();
-    t.file("a", 1).write(".dockerignore", "ok\n[\n!\nfine\nfoo\\\n");
+    t.file("a", 1)
+        .write(".dockerignore", "ok\n[\n!\nfine\nfoo\\\n");
     let (code, out, err) = ls(&t, &[]);
     assert_eq!(code, 2);
     assert_eq!(out, "");
     let err = filter(&err, &t);
-    assert!(err.contains(".dockerignore:2: \"[\": syntax error in pattern"), "{err}");
-    assert!(err.contains(".dockerignore:3: \"!\": illegal exclusion pattern"), "{err}");
-    assert!(err.contains(".dockerignore:5: \"foo\\\\\": syntax error"), "{err}");
+    assert!(
+        err.contains(".dockerignore:2: \"[\": syntax error in pattern"),
+        "{err}"
+    );
+    assert!(
+        err.contains(".dockerignore:3: \"!\": illegal exclusion pattern"),
+        "{err}"
+    );
+    assert!(
+        err.contains(".dockerignore:5: \"foo\\\\\": syntax error"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -153,13 +176,17 @@ fn lazy_regexp_error_only_when_evaluated() {
     let (code, out, err) = ls(&t, &[]);
     assert_eq!(code, 2);
     assert_eq!(out, "");
-    assert!(err.contains(":2: \"![z-a]\": syntax error in pattern"), "{err}");
+    assert!(
+        err.contains(":2: \"![z-a]\": syntax error in pattern"),
+        "{err}"
+    );
 }
 
 #[test]
 fn why_names_parent_directory_and_missing_paths() {
     let t = Tree::new();
-    t.file("build/out/x.o", 1).write(".dockerignore", "# c\nbuild\n");
+    t.file("build/out/x.o", 1)
+        .write(".dockerignore", "# c\nbuild\n");
     let (code, out, _) = run(ctxsize(t.path()).args(["why", "build/out/x.o", "ghost/y", "build"]));
     assert_eq!(code, 0);
     assert_eq!(
@@ -205,7 +232,11 @@ fn unreadable_directory_is_reported_not_fatal() {
     if is_root() {
         // Root reads through permission bits; drop to nobody so the
         // unreadable-directory path of the walk is really exercised.
-        if std::process::Command::new("setpriv").arg("--help").output().is_err() {
+        if std::process::Command::new("setpriv")
+            .arg("--help")
+            .output()
+            .is_err()
+        {
             println!("skipped: running as root without setpriv to drop privileges");
             return;
         }

@@ -1,0 +1,303 @@
+//! The report model: everything `ctxsize report` knows, as plain data that
+//! renders to text ([`text`]) or JSON ([`json`]). Nothing here walks or
+//! prints by itself.
+
+pub mod json;
+pub mod text;
+
+use serde::Serialize;
+
+use crate::scan::tree::{Scan, Totals};
+
+/// Version of the JSON schema (bumped on incompatible changes).
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A finding: a catalogue entry found in the context.
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    /// Stable id of the catalogue entry.
+    pub id: String,
+    /// Kind (`vcs`, `dependencies`, `secret`, ...).
+    pub kind: String,
+    /// Why it matters, one sentence.
+    pub reason: String,
+    /// The matched paths (directories or files), sorted.
+    pub paths: Vec<String>,
+    /// Files below them that are sent.
+    pub files: u64,
+    /// Bytes below them that are sent.
+    pub bytes: u64,
+    /// The rule that keeps them out, in Docker syntax.
+    pub rule: String,
+    /// Bytes the rule would take out of the context.
+    pub saves_bytes: u64,
+    /// Files the rule would take out of the context.
+    pub saves_files: u64,
+    /// A path Docker needs (a `COPY` source, a lockfile, a packaging file)
+    /// that this rule would exclude; the rule is then not suggested as is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub needed: Option<String>,
+}
+
+impl Finding {
+    /// Whether this is a secret.
+    pub fn is_secret(&self) -> bool {
+        self.kind == "secret"
+    }
+}
+
+/// A node of the heaviest-paths tree.
+#[derive(Clone, Debug, Serialize)]
+pub struct HeavyNode {
+    /// Path relative to the context root.
+    pub path: String,
+    /// `dir` or `file`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// Bytes in the context (for an excluded directory: bytes it keeps out,
+    /// when measured).
+    pub bytes: u64,
+    /// Files in the context below it (or kept out, for excluded ones).
+    pub files: u64,
+    /// The directory is excluded by the ignore file.
+    pub excluded: bool,
+    /// Children, largest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<HeavyNode>,
+}
+
+/// An error met during the scan.
+#[derive(Clone, Debug, Serialize)]
+pub struct ScanErrorItem {
+    /// Path relative to the context root.
+    pub path: String,
+    /// What failed.
+    pub error: String,
+}
+
+/// Which ignore file applied.
+#[derive(Clone, Debug, Serialize)]
+pub struct IgnoreInfo {
+    /// Path (relative to the context when inside it).
+    pub path: String,
+    /// Why it applies.
+    pub origin: &'static str,
+}
+
+/// Totals of the context as sent.
+#[derive(Clone, Debug, Serialize)]
+pub struct ContextTotals {
+    /// Non-directory entries sent.
+    pub files: u64,
+    /// Apparent bytes sent (hard links once).
+    pub bytes: u64,
+    /// Size of the classic builder's tar stream.
+    pub tar_bytes: u64,
+    /// How the classic builder prints it.
+    pub sending: String,
+    /// Directories sent.
+    pub dirs: u64,
+    /// Symlinks sent.
+    pub symlinks: u64,
+}
+
+/// Totals of what the ignore file keeps out.
+#[derive(Clone, Debug, Serialize)]
+pub struct ExcludedTotals {
+    /// Files kept out.
+    pub files: u64,
+    /// Bytes kept out.
+    pub bytes: u64,
+    /// `false` when excluded directories were not walked (`--prune`): the
+    /// figures then cover only excluded files Docker looks at.
+    pub measured: bool,
+}
+
+/// The whole report.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    /// JSON schema version.
+    pub schema_version: u32,
+    /// The context directory as given.
+    pub root: String,
+    /// `buildkit` or `classic`.
+    pub builder: &'static str,
+    /// The ignore file in effect, or null.
+    pub ignore_file: Option<IgnoreInfo>,
+    /// What is sent.
+    pub context: ContextTotals,
+    /// What the ignore file keeps out.
+    pub excluded: ExcludedTotals,
+    /// Hard-linked files in the context whose bytes are counted once.
+    pub hardlinks: Totals,
+    /// The heaviest paths in the context (and excluded heavy directories).
+    pub heaviest: Vec<HeavyNode>,
+    /// Catalogue findings in the context.
+    pub findings: Vec<Finding>,
+    /// Special files in the context (FIFOs, devices, sockets): reported,
+    /// never read.
+    pub special_files: Vec<String>,
+    /// Paths that could not be read.
+    pub errors: Vec<ScanErrorItem>,
+}
+
+/// Options for the heaviest-paths tree.
+#[derive(Clone, Copy, Debug)]
+pub struct TreeOptions {
+    /// Deepest level shown (1 = top-level entries).
+    pub depth: usize,
+    /// Most nodes shown.
+    pub top: usize,
+    /// Smallest size shown.
+    pub min_size: u64,
+}
+
+impl Default for TreeOptions {
+    fn default() -> Self {
+        TreeOptions {
+            depth: 3,
+            top: 20,
+            min_size: 0,
+        }
+    }
+}
+
+fn lossy(p: &[u8]) -> String {
+    String::from_utf8_lossy(p).into_owned()
+}
+
+fn parent_of(p: &[u8]) -> &[u8] {
+    p.iter()
+        .rposition(|&b| b == b'/')
+        .map_or(&p[..0], |i| &p[..i])
+}
+
+fn depth_of(p: &[u8]) -> usize {
+    1 + p.iter().filter(|&&b| b == b'/').count()
+}
+
+/// Builds the heaviest-paths tree from a scan: the `top` largest directories
+/// and files in the context down to `depth`, with their ancestors, plus the
+/// excluded directories at the top of what is kept out.
+pub fn heaviest(scan: &Scan, opts: TreeOptions) -> Vec<HeavyNode> {
+    struct Cand {
+        path: Vec<u8>,
+        dir: bool,
+        bytes: u64,
+        files: u64,
+        excluded: bool,
+    }
+    let mut cands: Vec<Cand> = Vec::new();
+    for d in &scan.dirs {
+        if d.path.is_empty() || depth_of(&d.path) > opts.depth {
+            continue;
+        }
+        if (d.status == crate::scan::Status::Included || d.total_in.files > 0)
+            && d.total_in.bytes >= opts.min_size.max(1)
+        {
+            {
+                cands.push(Cand {
+                    path: d.path.clone(),
+                    dir: true,
+                    bytes: d.total_in.bytes,
+                    files: d.total_in.files,
+                    excluded: false,
+                });
+            }
+        }
+    }
+    for f in &scan.top_files {
+        if depth_of(&f.path) <= opts.depth && f.size >= opts.min_size.max(1) {
+            cands.push(Cand {
+                path: f.path.clone(),
+                dir: false,
+                bytes: f.size,
+                files: 1,
+                excluded: false,
+            });
+        }
+    }
+    cands.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(&b.path)));
+    cands.truncate(opts.top);
+    // Add missing ancestors so that the tree is connected.
+    let mut chosen: std::collections::BTreeMap<Vec<u8>, Cand> =
+        cands.into_iter().map(|c| (c.path.clone(), c)).collect();
+    let keys: Vec<Vec<u8>> = chosen.keys().cloned().collect();
+    for k in keys {
+        let mut p = parent_of(&k);
+        while !p.is_empty() && !chosen.contains_key(p) {
+            if let Some(d) = scan.dir(p) {
+                chosen.insert(
+                    p.to_vec(),
+                    Cand {
+                        path: p.to_vec(),
+                        dir: true,
+                        bytes: d.total_in.bytes,
+                        files: d.total_in.files,
+                        excluded: false,
+                    },
+                );
+            }
+            p = parent_of(p);
+        }
+    }
+    // Excluded directories whose parent is sent: what the ignore file saves.
+    let mut excluded: Vec<Cand> = scan
+        .dirs
+        .iter()
+        .filter(|d| {
+            !d.path.is_empty()
+                && d.status != crate::scan::Status::Included
+                && depth_of(&d.path) <= opts.depth
+                && scan
+                    .dir(parent_of(&d.path))
+                    .is_some_and(|p| p.status == crate::scan::Status::Included)
+                && (d.total_out.bytes >= opts.min_size.max(1) || !scan.measured_pruned)
+        })
+        .map(|d| Cand {
+            path: d.path.clone(),
+            dir: true,
+            bytes: d.total_out.bytes,
+            files: d.total_out.files,
+            excluded: true,
+        })
+        .collect();
+    excluded.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(&b.path)));
+    excluded.truncate(opts.top.div_ceil(2).max(1));
+    for c in excluded {
+        if c.path.is_empty() || chosen.contains_key(&c.path) {
+            continue;
+        }
+        let p = parent_of(&c.path);
+        if p.is_empty() || chosen.contains_key(p) {
+            chosen.insert(c.path.clone(), c);
+        }
+    }
+    // Assemble.
+    fn build(parent: &[u8], chosen: &std::collections::BTreeMap<Vec<u8>, Cand>) -> Vec<HeavyNode> {
+        let mut nodes: Vec<HeavyNode> = chosen
+            .values()
+            .filter(|c| parent_of(&c.path) == parent)
+            .map(|c| HeavyNode {
+                path: lossy(&c.path),
+                kind: if c.dir { "dir" } else { "file" },
+                bytes: c.bytes,
+                files: c.files,
+                excluded: c.excluded,
+                children: if c.dir {
+                    build(&c.path, chosen)
+                } else {
+                    Vec::new()
+                },
+            })
+            .collect();
+        nodes.sort_by(|a, b| {
+            a.excluded
+                .cmp(&b.excluded)
+                .then(b.bytes.cmp(&a.bytes))
+                .then_with(|| a.path.cmp(&b.path))
+        });
+        nodes
+    }
+    build(b"", &chosen)
+}

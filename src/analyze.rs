@@ -27,3 +27,39 @@ impl Classifier for Classify {
 pub fn findings(_ctx: &Context, _scan: &Scan, _classifiers: Vec<Classify>) -> Vec<Finding> {
     Vec::new()
 }
+
+/// A staged file that would land in the context.
+pub struct Staged {
+    /// Path relative to the context.
+    pub path: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Looks like a secret.
+    pub secret: bool,
+    /// Why (for secrets).
+    pub reason: String,
+    /// The rule that keeps it out.
+    pub rule: String,
+}
+
+/// Staged files (git index) that would be sent and are heavy or secret.
+pub fn staged(_ctx: &Context, _threshold: u64) -> crate::error::Result<Vec<Staged>> {
+    Ok(Vec::new())
+}
+
+/// A COPY/ADD problem found by reading the Dockerfile.
+pub struct CopyProblem {
+    /// The source path.
+    pub path: String,
+    /// The Dockerfile (relative to the current directory).
+    pub file: Option<String>,
+    /// Its line.
+    pub line: Option<usize>,
+    /// One sentence.
+    pub message: String,
+}
+
+/// COPY/ADD sources that the ignore file excludes or that do not exist.
+pub fn copy_problems(_ctx: &Context) -> crate::error::Result<Vec<CopyProblem>> {
+    Ok(Vec::new())
+}

@@ -130,12 +130,30 @@ struct ReportArgs {
     prune: bool,
 }
 
-/// Parses `200MB`, `1.5GiB`, `1024`.
-pub(crate) fn parse_size(s: &str) -> Result<u64, String> {
-    s.trim()
-        .parse::<bytesize::ByteSize>()
-        .map(|b| b.as_u64())
-        .map_err(|e| format!("invalid size {s:?}: {e} (examples: 200MB, 1.5GiB, 1024)"))
+use crate::config::parse_size;
+
+/// `check --format`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum FormatArg {
+    /// Lines and a summary.
+    Text,
+    /// A JSON object.
+    Json,
+    /// GitHub Actions workflow commands (::warning file=...,line=...::).
+    Github,
+    /// SARIF 2.1.0 for code scanning.
+    Sarif,
+}
+
+impl From<FormatArg> for commands::check::Format {
+    fn from(f: FormatArg) -> Self {
+        match f {
+            FormatArg::Text => Self::Text,
+            FormatArg::Json => Self::Json,
+            FormatArg::Github => Self::Github,
+            FormatArg::Sarif => Self::Sarif,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -150,6 +168,47 @@ enum Command {
     /// printed. Exit 0 even with findings; 2 on usage errors or an unusable
     /// context. Unreadable paths are listed and the report completes.
     Report(ReportArgs),
+    /// Check the context quickly and quietly (for pre-commit and CI).
+    ///
+    /// Walks like Docker (excluded directories are skipped, not measured)
+    /// and prints one line per problem, `path: level: message [rule to
+    /// add]`, then a one-line summary; nothing when all is well. Problems:
+    /// secrets and heavy paths in the context, budgets exceeded, no ignore
+    /// file, invalid patterns, COPY sources the ignore file excludes, and
+    /// (with --staged) files being committed that would be sent. Warns and
+    /// exits 0 by default; --strict or --fail-on make the chosen categories
+    /// exit 1. Budgets and policy can also live in DIR/.ctxsize.toml (keys
+    /// max-size, max-files, fail-on, allow, staged-max-size); flags win.
+    Check {
+        #[command(flatten)]
+        context: ContextArgs,
+        /// Exit 1 on secrets, heavy paths, size budgets, invalid patterns
+        /// and excluded COPY sources.
+        #[arg(long)]
+        strict: bool,
+        /// Exit 1 on these categories: secrets, heavy, size, invalid, copy,
+        /// missing-ignore, all (comma-separated).
+        #[arg(long, value_name = "LIST", value_delimiter = ',')]
+        fail_on: Vec<String>,
+        /// Context size budget (e.g. 200MB).
+        #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+        max_size: Option<u64>,
+        /// Context file-count budget.
+        #[arg(long, value_name = "N")]
+        max_files: Option<u64>,
+        /// Also check files staged for commit (git) that would be sent.
+        #[arg(long)]
+        staged: bool,
+        /// Staged files above this size are reported (default 5MB).
+        #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+        staged_max_size: Option<u64>,
+        /// Print nothing; only the exit code tells.
+        #[arg(short, long)]
+        quiet: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+        format: FormatArg,
+    },
     /// List the files of the build context, one path per line, sorted.
     ///
     /// Prints every non-directory entry Docker sends (regular files,
@@ -251,6 +310,30 @@ fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus,
     match cli.command {
         None => report(cli.report, color, out),
         Some(Command::Report(args)) => report(args, color, out),
+        Some(Command::Check {
+            context,
+            strict,
+            fail_on,
+            max_size,
+            max_files,
+            staged,
+            staged_max_size,
+            quiet,
+            format,
+        }) => {
+            let ctx = Context::open(&context.options())?;
+            let fail_on = commands::check::parse_fail_on(&fail_on, strict).map_err(Error::Usage)?;
+            let opts = commands::check::CheckOptions {
+                fail_on,
+                max_size,
+                max_files,
+                staged,
+                staged_max_size,
+                quiet,
+                format: format.into(),
+            };
+            commands::check::run(&ctx, &opts, out)
+        }
         Some(Command::Ls {
             context,
             excluded,

@@ -1,6 +1,7 @@
 //! One module per verb: typed options in, output written to a writer, an
 //! [`ExitStatus`] out. Nothing here parses arguments or looks at terminals.
 
+pub mod check;
 pub mod ls;
 pub mod report;
 pub mod why;

@@ -6,6 +6,9 @@
 //! Dockerfile when it exists, and the context's `.dockerignore` else. The
 //! classic builder reads only the context's `.dockerignore`.
 
+pub mod document;
+pub mod write;
+
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};

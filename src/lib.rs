@@ -11,6 +11,7 @@ pub mod config;
 pub mod context;
 pub mod error;
 pub mod ignorefile;
+pub mod lint;
 pub mod pattern;
 pub mod report;
 pub mod scan;

@@ -168,6 +168,30 @@ enum Command {
     /// printed. Exit 0 even with findings; 2 on usage errors or an unusable
     /// context. Unreadable paths are listed and the report completes.
     Report(ReportArgs),
+    /// Lint the ignore file: rules that do not do what their author thinks.
+    ///
+    /// Flags root-only patterns with deeper same-named paths left in the
+    /// context (`__pycache__` instead of `**/__pycache__`), rules that match
+    /// nothing or never decide anything, exceptions placed before the rule
+    /// they undo, lines that look like comments but are patterns, trailing
+    /// `/`, wildcard exceptions that make BuildKit walk every excluded
+    /// directory, patterns older Docker reads differently, invalid lines,
+    /// and Dockerfile-specific ignore files. Exit 0 (1 with --check when
+    /// there are findings).
+    Lint {
+        #[command(flatten)]
+        context: ContextArgs,
+        /// Rewrite fixable lines in place (same position and line ending),
+        /// through the same safe writer as `init`.
+        #[arg(long)]
+        fix: bool,
+        /// Exit 1 when there are findings.
+        #[arg(long)]
+        check: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Check the context quickly and quietly (for pre-commit and CI).
     ///
     /// Walks like Docker (excluded directories are skipped, not measured)
@@ -310,6 +334,15 @@ fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus,
     match cli.command {
         None => report(cli.report, color, out),
         Some(Command::Report(args)) => report(args, color, out),
+        Some(Command::Lint {
+            context,
+            fix,
+            check,
+            json,
+        }) => {
+            let ctx = Context::open(&context.options())?;
+            commands::lint::run(&ctx, fix, check, json, out)
+        }
         Some(Command::Check {
             context,
             strict,

@@ -63,3 +63,26 @@ pub struct CopyProblem {
 pub fn copy_problems(_ctx: &Context) -> crate::error::Result<Vec<CopyProblem>> {
     Ok(Vec::new())
 }
+
+/// A path the build needs, so no suggested rule may exclude it.
+#[derive(Clone, Debug)]
+pub struct Needed {
+    /// A Docker pattern (cleaned, relative to the context) naming the path
+    /// or paths (e.g. `dist`, `package.json`, `*.lock`).
+    pub pattern: String,
+    /// Why it is needed, for messages (`COPY in Dockerfile:5`).
+    pub why: String,
+}
+
+/// Everything the build needs from the context: `COPY`/`ADD`/bind-mount
+/// sources of the Dockerfiles, lockfiles and manifests, packaging files a
+/// `pyproject.toml` names, and `.git` when the version comes from git.
+pub fn needed_paths(_ctx: &Context) -> crate::error::Result<Vec<Needed>> {
+    Ok(Vec::new())
+}
+
+/// Default rules for the stacks found at the context root:
+/// `(group comment, rule)` in a deterministic order.
+pub fn stack_rules(_ctx: &Context) -> Vec<(String, String)> {
+    Vec::new()
+}

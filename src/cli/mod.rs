@@ -168,6 +168,35 @@ enum Command {
     /// printed. Exit 0 even with findings; 2 on usage errors or an unusable
     /// context. Unreadable paths are listed and the report completes.
     Report(ReportArgs),
+    /// Write a .dockerignore from what is on disk, or merge into the existing
+    /// one without losing a line.
+    ///
+    /// With no ignore file: detects the stacks present and writes safe
+    /// defaults plus rules for the heavy and secret paths found, in Docker
+    /// syntax, grouped under comments. With one (the effective one,
+    /// including NAME.dockerignore): keeps every existing byte and appends,
+    /// in one marked block, only rules that change what this tree sends.
+    /// Never adds a rule that excludes a COPY/ADD source, a lockfile or
+    /// manifest, packaging files pyproject.toml names, or .git when the
+    /// version comes from git; never undoes a `!` exception. A second run
+    /// changes nothing. Writes atomically, keeping permissions.
+    Init {
+        #[command(flatten)]
+        context: ContextArgs,
+        /// Print a unified diff and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Exit 1 if the file would change (for CI); write nothing.
+        #[arg(long)]
+        check: bool,
+        /// Print the resulting file and write nothing.
+        #[arg(long)]
+        stdout: bool,
+        /// Also translate the repository's .gitignore files into Docker
+        /// syntax (`*.log` -> `**/*.log`, `/build` -> `build`).
+        #[arg(long)]
+        from_gitignore: bool,
+    },
     /// Lint the ignore file: rules that do not do what their author thinks.
     ///
     /// Flags root-only patterns with deeper same-named paths left in the
@@ -334,6 +363,22 @@ fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus,
     match cli.command {
         None => report(cli.report, color, out),
         Some(Command::Report(args)) => report(args, color, out),
+        Some(Command::Init {
+            context,
+            dry_run,
+            check,
+            stdout,
+            from_gitignore,
+        }) => {
+            let ctx = Context::open(&context.options())?;
+            let opts = commands::init::InitOptions {
+                dry_run,
+                check,
+                stdout,
+                from_gitignore,
+            };
+            commands::init::run(&ctx, &opts, out)
+        }
         Some(Command::Lint {
             context,
             fix,

@@ -2,6 +2,7 @@
 //! [`ExitStatus`] out. Nothing here parses arguments or looks at terminals.
 
 pub mod check;
+pub mod init;
 pub mod lint;
 pub mod ls;
 pub mod report;

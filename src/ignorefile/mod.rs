@@ -7,6 +7,7 @@
 //! classic builder reads only the context's `.dockerignore`.
 
 pub mod document;
+pub mod gitignore;
 pub mod write;
 
 use std::fs;

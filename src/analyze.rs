@@ -1,31 +1,307 @@
 //! From a scan to findings: the catalogue applied to what is in the
 //! context, with the rule that keeps each finding out and what it saves.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::catalog;
 use crate::context::Context;
+use crate::pattern::Matcher;
 use crate::report::Finding;
-use crate::scan::tree::{Classifier, Scan};
-use crate::scan::Entry;
+use crate::scan::tree::{Classifier, Scan, Totals};
+use crate::scan::{Entry, EntryKind, Status};
 
-/// The per-thread classifier run during the walk.
+/// A catalogue hit recorded during the walk.
+#[derive(Clone, Debug)]
+struct Hit {
+    entry: &'static catalog::Entry,
+    path: String,
+    is_dir: bool,
+    size: u64,
+}
+
+/// The per-thread classifier run during the walk: names each directory's
+/// children into a small arena while it is listed, and classifies the
+/// directory and its files against the catalogue when the listing ends
+/// (so that sibling and child evidence is complete).
 #[derive(Default)]
-pub struct Classify {}
+pub struct Classify {
+    dir: Vec<u8>,
+    status: Option<Status>,
+    names: Vec<u8>,
+    spans: Vec<(u32, u32)>,
+    files: Vec<(u32, u32, u64)>,
+    hits: Vec<Hit>,
+    errors: Vec<(String, String)>,
+}
 
 impl Classify {
     /// A fresh classifier.
     pub fn new() -> Classify {
         Classify::default()
     }
+
+    fn name(&self, span: (u32, u32)) -> &[u8] {
+        &self.names[span.0 as usize..span.1 as usize]
+    }
+
+    fn has_child(&self, glob: &str) -> bool {
+        self.spans.iter().any(|&sp| {
+            std::str::from_utf8(self.name(sp)).is_ok_and(|n| catalog::name_matches(glob, n))
+        })
+    }
+}
+
+fn join(dir: &[u8], name: &[u8]) -> Vec<u8> {
+    let mut p = dir.to_vec();
+    if !p.is_empty() {
+        p.push(b'/');
+    }
+    p.extend_from_slice(name);
+    p
+}
+
+fn os(p: &[u8]) -> &Path {
+    use std::os::unix::ffi::OsStrExt;
+    Path::new(std::ffi::OsStr::from_bytes(p))
+}
+
+// Does the directory `dir` (relative) hold an entry matching `glob`?
+// Asked only for the few names that need evidence.
+fn dir_has(root: &Path, dir: &[u8], glob: &str) -> bool {
+    let abs = root.join(os(dir));
+    if !glob.contains(['*', '?', '[']) {
+        return std::fs::symlink_metadata(abs.join(glob)).is_ok();
+    }
+    std::fs::read_dir(abs).is_ok_and(|rd| {
+        rd.flatten().any(|e| {
+            e.file_name()
+                .to_str()
+                .is_some_and(|n| catalog::name_matches(glob, n))
+        })
+    })
+}
+
+fn parent(p: &[u8]) -> &[u8] {
+    p.iter()
+        .rposition(|&b| b == b'/')
+        .map_or(&p[..0], |i| &p[..i])
 }
 
 impl Classifier for Classify {
-    fn visit(&mut self, _root: &Path, _entry: &Entry<'_>) {}
+    fn enter_dir(&mut self, dir: &[u8], status: Status) {
+        self.dir.clear();
+        self.dir.extend_from_slice(dir);
+        self.status = Some(status);
+        self.names.clear();
+        self.spans.clear();
+        self.files.clear();
+    }
+
+    fn visit(&mut self, _root: &Path, e: &Entry<'_>) {
+        if self.status == Some(Status::Pruned) {
+            return;
+        }
+        let name = &e.path[e.path.len() - basename_len(e.path)..];
+        let start = self.names.len() as u32;
+        self.names.extend_from_slice(name);
+        let span = (start, self.names.len() as u32);
+        self.spans.push(span);
+        if e.kind == EntryKind::File && e.status == Status::Included {
+            self.files.push((span.0, span.1, e.size));
+        }
+    }
+
+    fn leave_dir(&mut self, root: &Path) {
+        if self.status != Some(Status::Included) {
+            return;
+        }
+        let dir = self.dir.clone();
+        // The directory itself (not the root).
+        if !dir.is_empty() {
+            if let (Ok(rel), Ok(name)) = (
+                std::str::from_utf8(&dir),
+                std::str::from_utf8(&dir[dir.len() - basename_len(&dir)..]),
+            ) {
+                let child = |g: &str| self.has_child(g);
+                let sibling = |g: &str| dir_has(root, parent(&dir), g);
+                if let Some(entry) = catalog::match_dir(rel, name, &child, &sibling) {
+                    self.hits.push(Hit {
+                        entry,
+                        path: rel.to_string(),
+                        is_dir: true,
+                        size: 0,
+                    });
+                }
+            }
+        }
+        // Its files.
+        let files = std::mem::take(&mut self.files);
+        for &(a, b, size) in &files {
+            let name = self.name((a, b));
+            let Ok(name_s) = std::str::from_utf8(name) else {
+                continue;
+            };
+            let path = join(&dir, name);
+            let Ok(rel) = std::str::from_utf8(&path) else {
+                continue;
+            };
+            let sibling = |g: &str| self.has_child(g);
+            let Some(entry) = catalog::match_file(rel, name_s, &sibling) else {
+                continue;
+            };
+            if catalog::needs_content_check(entry) {
+                // Service-account keys are small; do not read big JSON.
+                if entry.id == "gcp-service-account" && size > 64 * 1024 {
+                    continue;
+                }
+                match read_head(&root.join(os(&path))) {
+                    Ok(head) => {
+                        if !catalog::confirm_secret(entry, &head) {
+                            continue;
+                        }
+                    }
+                    Err(err) => {
+                        self.errors.push((rel.to_string(), err.to_string()));
+                        continue;
+                    }
+                }
+            }
+            self.hits.push(Hit {
+                entry,
+                path: rel.to_string(),
+                is_dir: false,
+                size,
+            });
+        }
+        self.files = files;
+        self.files.clear();
+    }
 }
 
-/// Merges the classifiers' hits into findings.
-pub fn findings(_ctx: &Context, _scan: &Scan, _classifiers: Vec<Classify>) -> Vec<Finding> {
-    Vec::new()
+fn basename_len(p: &[u8]) -> usize {
+    p.iter()
+        .rposition(|&b| b == b'/')
+        .map_or(p.len(), |i| p.len() - i - 1)
+}
+
+// At most SNIFF_BYTES of a regular file, opened without following a
+// symlink swapped in since the walk saw a file.
+fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let md = std::fs::symlink_metadata(path)?;
+    if !md.is_file() {
+        return Ok(Vec::new());
+    }
+    let mut head = Vec::with_capacity(catalog::SNIFF_BYTES.min(md.len() as usize));
+    std::fs::File::open(path)?
+        .take(catalog::SNIFF_BYTES as u64)
+        .read_to_end(&mut head)?;
+    Ok(head)
+}
+
+/// Merges the classifiers' hits into findings: hits inside another hit are
+/// dropped, hits of one entry are grouped under the rule that keeps them
+/// out, and each finding carries what is sent below it.
+pub fn findings(ctx: &Context, scan: &Scan, classifiers: Vec<Classify>) -> Vec<Finding> {
+    let mut hits: Vec<Hit> = classifiers.into_iter().flat_map(|c| c.hits).collect();
+    hits.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut kept: Vec<Hit> = Vec::new();
+    for h in hits {
+        let inside = kept.iter().rev().any(|k| {
+            k.is_dir
+                && h.path.len() > k.path.len()
+                && h.path.starts_with(&k.path)
+                && h.path.as_bytes()[k.path.len()] == b'/'
+        });
+        if !inside {
+            kept.push(h);
+        }
+    }
+    let needed = needed_paths(ctx).unwrap_or_default();
+    let mut by_entry: BTreeMap<&'static str, Vec<Hit>> = BTreeMap::new();
+    for h in kept {
+        by_entry.entry(h.entry.id).or_default().push(h);
+    }
+    let mut out = Vec::new();
+    for (_, hits) in by_entry {
+        let entry = hits[0].entry;
+        let all: Vec<&str> = hits.iter().map(|h| h.path.as_str()).collect();
+        let rules = entry.rules_for(&all);
+        let groups: Vec<(String, Vec<&Hit>)> = if rules.len() == 1 {
+            vec![(rules[0].clone(), hits.iter().collect())]
+        } else {
+            hits.iter()
+                .map(|h| {
+                    let r = entry.rules_for(&[h.path.as_str()]);
+                    (
+                        r.into_iter()
+                            .next()
+                            .unwrap_or_else(|| catalog::literal_rule(&h.path)),
+                        vec![h],
+                    )
+                })
+                .collect()
+        };
+        for (rule, hs) in groups {
+            let mut t = Totals::default();
+            for h in &hs {
+                if h.is_dir {
+                    if let Some(d) = scan.dir(h.path.as_bytes()) {
+                        t.files += d.total_in.files;
+                        t.bytes += d.total_in.bytes;
+                    }
+                } else {
+                    t.files += 1;
+                    t.bytes += h.size;
+                }
+            }
+            if t.files == 0 && entry.kind != catalog::Kind::Secret {
+                continue;
+            }
+            let paths: Vec<String> = hs.iter().map(|h| h.path.clone()).collect();
+            let needed_by = paths
+                .iter()
+                .find_map(|p| {
+                    needed
+                        .iter()
+                        .find(|n| covers(p, &n.pattern))
+                        .map(|n| (p, n))
+                })
+                .map(|(p, n)| format!("{p} is needed: {}", n.why));
+            out.push(Finding {
+                id: entry.id.to_string(),
+                kind: entry.kind.as_str().to_string(),
+                reason: entry.reason.to_string(),
+                paths,
+                files: t.files,
+                bytes: t.bytes,
+                rule,
+                saves_bytes: t.bytes,
+                saves_files: t.files,
+                needed: needed_by,
+            });
+        }
+    }
+    // Secrets first, then by what each rule saves.
+    out.sort_by(|a, b| {
+        b.is_secret()
+            .cmp(&a.is_secret())
+            .then(b.saves_bytes.cmp(&a.saves_bytes))
+            .then_with(|| a.paths.cmp(&b.paths))
+    });
+    out
+}
+
+// Whether excluding `hit` would take away what `pattern` (a needed path,
+// possibly with wildcards) names: the hit is the needed path, or holds it.
+fn covers(hit: &str, pattern: &str) -> bool {
+    if pattern == hit || pattern.starts_with(&format!("{hit}/")) {
+        return true;
+    }
+    let m = Matcher::from_patterns(&[pattern.as_bytes()]).matcher;
+    m.decide_path(hit.as_bytes(), false)
+        .is_ok_and(|d| d.excluded)
 }
 
 /// A staged file that would land in the context.
@@ -77,12 +353,133 @@ pub struct Needed {
 /// Everything the build needs from the context: `COPY`/`ADD`/bind-mount
 /// sources of the Dockerfiles, lockfiles and manifests, packaging files a
 /// `pyproject.toml` names, and `.git` when the version comes from git.
-pub fn needed_paths(_ctx: &Context) -> crate::error::Result<Vec<Needed>> {
-    Ok(Vec::new())
+pub fn needed_paths(ctx: &Context) -> crate::error::Result<Vec<Needed>> {
+    let mut out = Vec::new();
+    for name in PROTECTED {
+        out.push(Needed {
+            pattern: format!("**/{name}"),
+            why: "lockfiles and manifests are needed to install dependencies".into(),
+        });
+    }
+    let pyproject = std::fs::read_to_string(ctx.root.join("pyproject.toml")).unwrap_or_default();
+    for (key, file) in packaging_files(&pyproject) {
+        out.push(Needed {
+            pattern: file.clone(),
+            why: format!("pyproject.toml names it as `{key}`, so building the package needs it"),
+        });
+    }
+    let setup = ["setup.py", "setup.cfg"]
+        .iter()
+        .map(|f| std::fs::read_to_string(ctx.root.join(f)).unwrap_or_default())
+        .collect::<String>();
+    let vcs_version = [
+        "setuptools_scm",
+        "setuptools-scm",
+        "hatch-vcs",
+        "hatch_vcs",
+        "versioneer",
+        "use_scm_version",
+        "pdm-backend\"",
+        "poetry-dynamic-versioning",
+        "dunamai",
+    ]
+    .iter()
+    .find(|k| pyproject.contains(*k) || setup.contains(*k));
+    if let Some(k) = vcs_version {
+        out.push(Needed {
+            pattern: ".git".into(),
+            why: format!("the version is derived from git ({k})"),
+        });
+    }
+    out.extend(crate::dockerfile_reads::needed(ctx));
+    Ok(out)
+}
+
+/// Lockfiles and manifests that are never excluded.
+const PROTECTED: &[&str] = &[
+    "package.json",
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+    "bun.lockb",
+    "bun.lock",
+    "poetry.lock",
+    "uv.lock",
+    "Pipfile",
+    "Pipfile.lock",
+    "pdm.lock",
+    "requirements*.txt",
+    "pyproject.toml",
+    "setup.py",
+    "setup.cfg",
+    "Cargo.toml",
+    "Cargo.lock",
+    "go.mod",
+    "go.sum",
+    "Gemfile",
+    "Gemfile.lock",
+    "composer.json",
+    "composer.lock",
+    "pom.xml",
+    "build.gradle*",
+    "settings.gradle*",
+    "gradle.lockfile",
+    "packages.lock.json",
+    "*.csproj",
+    ".terraform.lock.hcl",
+];
+
+// `readme = "README.md"`, `license = {file = "LICENSE"}`, `license-files`.
+fn packaging_files(pyproject: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let Ok(doc) = pyproject.parse::<toml::Table>() else {
+        return out;
+    };
+    let Some(project) = doc.get("project").and_then(|p| p.as_table()) else {
+        return out;
+    };
+    match project.get("readme") {
+        Some(toml::Value::String(f)) => out.push(("readme".into(), f.clone())),
+        Some(toml::Value::Table(t)) => {
+            if let Some(f) = t.get("file").and_then(|f| f.as_str()) {
+                out.push(("readme".into(), f.to_string()));
+            }
+        }
+        _ => {}
+    }
+    if let Some(toml::Value::Table(t)) = project.get("license") {
+        if let Some(f) = t.get("file").and_then(|f| f.as_str()) {
+            out.push(("license".into(), f.to_string()));
+        }
+    }
+    if let Some(toml::Value::Array(a)) = project.get("license-files") {
+        for f in a.iter().filter_map(|v| v.as_str()) {
+            out.push(("license-files".into(), f.to_string()));
+        }
+    }
+    out
 }
 
 /// Default rules for the stacks found at the context root:
 /// `(group comment, rule)` in a deterministic order.
-pub fn stack_rules(_ctx: &Context) -> Vec<(String, String)> {
-    Vec::new()
+pub fn stack_rules(ctx: &Context) -> Vec<(String, String)> {
+    let names: Vec<String> = std::fs::read_dir(&ctx.root)
+        .map(|rd| {
+            rd.flatten()
+                .filter_map(|e| e.file_name().into_string().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let mut out: Vec<(String, String)> = catalog::common_defaults()
+        .iter()
+        .map(|d| (d.group.to_string(), d.rule.to_string()))
+        .collect();
+    for eco in catalog::detect_ecosystems(&refs) {
+        for d in catalog::stack_defaults(eco) {
+            out.push((d.group.to_string(), d.rule.to_string()));
+        }
+    }
+    out
 }

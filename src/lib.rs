@@ -5,10 +5,12 @@
 //! builds reports, checks and ignore files on top of that.
 
 pub mod analyze;
+pub mod catalog;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod context;
+pub mod dockerfile_reads;
 pub mod error;
 pub mod ignorefile;
 pub mod lint;

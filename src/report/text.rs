@@ -155,7 +155,7 @@ pub fn render(r: &Report, st: &TextStyle, out: &mut dyn Write) -> io::Result<()>
                 out,
                 "  {:kind_w$}  {}; {} in the context: {}",
                 "",
-                st.paint(&dim, &f.reason),
+                st.paint(&dim, f.reason.trim_end_matches('.')),
                 plural(f.files, "file", "files"),
                 st.size(f.bytes),
             )?;

@@ -1,6 +1,7 @@
 //! The integration tests: one binary, a module per area.
 
 mod cli_ls_why;
+mod hostile;
 mod props;
 mod util;
 mod vectors;

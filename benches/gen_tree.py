@@ -455,8 +455,8 @@ def gen_target(rng):
         for prof in ("debug", "release"):
             h = hexid(rng, 16)
             t = f"target/{prof}"
-            yield ("f", f"{t}/deps/lib{c}-{h}.rlib", lognorm(rng, 1_500_000, 1.3, 4000, 300_000_000))
-            yield ("f", f"{t}/deps/lib{c}-{h}.rmeta", lognorm(rng, 600_000, 1.2))
+            yield ("f", f"{t}/deps/lib{c}-{h}.rlib", lognorm(rng, 350_000, 1.2, 4000, 300_000_000))
+            yield ("f", f"{t}/deps/lib{c}-{h}.rmeta", lognorm(rng, 150_000, 1.2))
             yield ("f", f"{t}/deps/{c}-{h}.d", lognorm(rng, 1500, 0.9))
             fp = f"{t}/.fingerprint/{crate}-{h}"
             yield ("f", f"{fp}/invoked.timestamp", 48)
@@ -466,8 +466,8 @@ def gen_target(rng):
             if crate in BUILD_SCRIPT or rng.random() < 0.15:
                 h1, h2 = hexid(rng, 16), hexid(rng, 16)
                 b1 = f"{t}/build/{crate}-{h1}"
-                yield ("f", f"{b1}/build-script-build", lognorm(rng, 5_000_000, 0.5))
-                yield ("f", f"{b1}/build_script_build-{h1}", lognorm(rng, 5_000_000, 0.5))
+                yield ("f", f"{b1}/build-script-build", lognorm(rng, 1_500_000, 0.5))
+                yield ("f", f"{b1}/build_script_build-{h1}", lognorm(rng, 1_500_000, 0.5))
                 yield ("f", f"{b1}/build_script_build-{h1}.d", 400)
                 b2 = f"{t}/build/{crate}-{h2}"
                 for f, s in [("invoked.timestamp", 48), ("output", lognorm(rng, 300, 1.0)),
@@ -484,7 +484,7 @@ def gen_target(rng):
             for f in ("dep-graph.bin", "query-cache.bin", "work-products.bin"):
                 yield ("f", f"{inc}/{f}", lognorm(rng, 2_000_000, 1.0))
             for _ in range(rng.randint(16, 128)):
-                yield ("f", f"{inc}/{hexid(rng, 8)}-cgu.{rng.randint(0, 255):02x}.rcgu.o", lognorm(rng, 60_000, 1.2))
+                yield ("f", f"{inc}/{hexid(rng, 8)}-cgu.{rng.randint(0, 255):02x}.rcgu.o", lognorm(rng, 25_000, 1.2))
 
 
 def gen_git(rng):
@@ -516,9 +516,9 @@ def gen_logs(rng):
     i = 1
     while True:
         if i <= 9:
-            yield ("f", f"logs/app.log.{i}", lognorm(rng, 100_000_000, 0.3))
+            yield ("f", f"logs/app.log.{i}", lognorm(rng, 50_000_000, 0.3))
         else:
-            yield ("f", f"logs/access-2024-{(i % 12) + 1:02d}-{(i % 28) + 1:02d}-{i}.log", lognorm(rng, 8_000_000, 1.0))
+            yield ("f", f"logs/access-2024-{(i % 12) + 1:02d}-{(i % 28) + 1:02d}-{i}.log", lognorm(rng, 1_500_000, 1.0))
         i += 1
 
 
@@ -599,8 +599,8 @@ def gen_docs_assets(rng):
         elif r < 0.5:
             d = f"assets/{rng.choice(['img', 'icons', 'fonts', 'video'])}/{word(rng)}"
             for _ in range(rng.randint(2, 12)):
-                ext = rng.choice([".png", ".svg", ".jpg", ".woff2", ".mp4"])
-                med = {".png": 60_000, ".svg": 3000, ".jpg": 200_000, ".woff2": 40_000, ".mp4": 8_000_000}[ext]
+                ext = rng.choice([".png", ".png", ".svg", ".svg", ".jpg", ".woff2", ".mp4"] if rng.random() < 0.2 else [".png", ".svg", ".svg", ".jpg"])
+                med = {".png": 60_000, ".svg": 3000, ".jpg": 200_000, ".woff2": 40_000, ".mp4": 2_000_000}[ext]
                 yield ("f", f"{d}/{synth_name(rng)}{ext}", lognorm(rng, med, 1.2))
         elif r < 0.7:
             d = f"fixtures/{word(rng)}"
@@ -618,11 +618,11 @@ def gen_docs_assets(rng):
 # its own __pycache__ (heavy), so the heavy share ends near 93%.
 SHARES = [
     ("git", 0.112),
-    ("venv", 0.255),
+    ("venv", 0.262),
     ("node_root", 0.305),
     ("node_pkgs", 0.095),
-    ("target", 0.135),
-    ("logs", 0.0015),
+    ("target", 0.14),
+    ("logs", 0.0005),
     ("source", None),  # the rest
 ]
 

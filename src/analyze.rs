@@ -319,8 +319,63 @@ pub struct Staged {
 }
 
 /// Staged files (git index) that would be sent and are heavy or secret.
-pub fn staged(_ctx: &Context, _threshold: u64) -> crate::error::Result<Vec<Staged>> {
-    Ok(Vec::new())
+/// Outside a git repository there are none.
+pub fn staged(ctx: &Context, threshold: u64) -> crate::error::Result<Vec<Staged>> {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(&ctx.root)
+        .args(["diff", "--cached", "--name-only", "-z", "--diff-filter=ACMR", "--relative"])
+        .output();
+    let Ok(out) = out else {
+        return Ok(Vec::new());
+    };
+    if !out.status.success() {
+        return Ok(Vec::new());
+    }
+    let mut found = Vec::new();
+    for raw in out.stdout.split(|&b| b == 0).filter(|p| !p.is_empty()) {
+        let Ok(rel) = std::str::from_utf8(raw) else {
+            continue;
+        };
+        let abs = ctx.root.join(rel);
+        let Ok(md) = std::fs::symlink_metadata(&abs) else {
+            continue;
+        };
+        if !md.is_file() || !crate::commands::why::decide(ctx, raw, false)?.included {
+            continue;
+        }
+        let name = &rel[rel.rfind('/').map_or(0, |i| i + 1)..];
+        let dir = parent(raw);
+        let sibling = |g: &str| dir_has(&ctx.root, dir, g);
+        let entry = catalog::match_file(rel, name, &sibling);
+        let secret = entry.filter(|e| {
+            e.kind == catalog::Kind::Secret
+                && (!catalog::needs_content_check(e)
+                    || read_head(&abs).is_ok_and(|h| catalog::confirm_secret(e, &h)))
+        });
+        let rule = |e: Option<&catalog::Entry>| {
+            e.and_then(|e| e.rules_for(&[rel]).into_iter().next())
+                .unwrap_or_else(|| catalog::literal_rule(rel))
+        };
+        if let Some(e) = secret {
+            found.push(Staged {
+                path: rel.to_string(),
+                size: md.len(),
+                secret: true,
+                reason: e.reason.trim_end_matches('.').to_string(),
+                rule: rule(Some(e)),
+            });
+        } else if md.len() > threshold {
+            found.push(Staged {
+                path: rel.to_string(),
+                size: md.len(),
+                secret: false,
+                reason: String::new(),
+                rule: rule(entry),
+            });
+        }
+    }
+    Ok(found)
 }
 
 /// A COPY/ADD problem found by reading the Dockerfile.

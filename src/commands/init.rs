@@ -180,12 +180,7 @@ pub fn plan(ctx: &Context, opts: &InitOptions) -> Result<Plan> {
         let removed: Vec<&Vec<u8>> = state.keys().filter(|p| !after.contains_key(*p)).collect();
         let outcome = if let Some(why) = blocks_needed(&m, &needed, &removed) {
             Outcome::Needed(why)
-        } else if let Some(line) = removed.iter().find_map(|p| {
-            current.get(*p).copied().flatten().and_then(|i| {
-                let r = &ctx.matcher.rules()[i];
-                r.exception.then(|| r.location())
-            })
-        }) {
+        } else if let Some(line) = removed.iter().find_map(|p| user_exception(ctx, p)) {
             Outcome::UndoesException(line)
         } else if removed.is_empty() && (existing || !default) {
             Outcome::NoEffect
@@ -218,6 +213,20 @@ pub fn plan(ctx: &Context, opts: &InitOptions) -> Result<Plan> {
         before,
         after,
         notes,
+    })
+}
+
+// A `!` exception of the user's that names `path` or one of its parent
+// directories: the user wants it sent, whether or not the exception
+// decides it today.
+fn user_exception(ctx: &Context, path: &[u8]) -> Option<String> {
+    ctx.matcher.rules().iter().find_map(|r| {
+        let hit = r.exception
+            && (r.strategy.matches(path).unwrap_or(false)
+                || path.iter().enumerate().any(|(i, &b)| {
+                    b == b'/' && r.strategy.matches(&path[..i]).unwrap_or(false)
+                }));
+        hit.then(|| r.location())
     })
 }
 

@@ -2,6 +2,7 @@
 
 mod cli_ls_why;
 mod hostile;
+mod projects;
 mod props;
 mod util;
 mod vectors;

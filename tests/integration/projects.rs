@@ -1,0 +1,349 @@
+//! `report`, `check` and `init` on the sample projects in `fixtures/`,
+//! copied into temporary directories (with a real git repository where the
+//! test needs `.git`).
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use crate::util::{ctxsize, filter, fixtures, run, Tree};
+
+/// Copies `fixtures/<name>` into a fresh tree.
+pub fn project(name: &str) -> Tree {
+    let t = Tree::new();
+    let src = fixtures().join(name);
+    for e in walkdir::WalkDir::new(&src).min_depth(1) {
+        let e = e.unwrap();
+        let rel = e.path().strip_prefix(&src).unwrap();
+        if e.file_type().is_dir() {
+            fs::create_dir_all(t.join(rel)).unwrap();
+        } else {
+            fs::copy(e.path(), t.join(rel)).unwrap();
+        }
+    }
+    t
+}
+
+/// Makes the tree a git repository with one commit.
+pub fn git_init(t: &Tree) {
+    let git = |args: &[&str]| {
+        let ok = Command::new("git")
+            .args(args)
+            .current_dir(t.path())
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .output()
+            .unwrap()
+            .status
+            .success();
+        assert!(ok, "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "init"]);
+}
+
+fn du(dir: &Path) -> (u64, u64) {
+    let mut files = 0;
+    let mut bytes = 0;
+    for e in walkdir::WalkDir::new(dir).into_iter().flatten() {
+        if !e.file_type().is_dir() {
+            files += 1;
+            bytes += e.metadata().unwrap().len();
+        }
+    }
+    (files, bytes)
+}
+
+fn json(t: &Tree, args: &[&str]) -> serde_json::Value {
+    let (code, out, err) = run(ctxsize(t.path()).args(args));
+    assert_eq!(code, 0, "{args:?}: {err}");
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
+}
+
+#[test]
+fn fastapi_report_names_each_problem_with_sizes_and_rules() {
+    let t = project("fastapi");
+    git_init(&t);
+    let v = json(&t, &["report", "--json"]);
+    let (files, bytes) = du(t.path());
+    assert_eq!(v["context"]["files"], files);
+    assert_eq!(v["context"]["bytes"], bytes);
+    assert!(v["ignore_file"].is_null());
+    let findings: BTreeMap<String, &serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["rule"].as_str().unwrap().to_string(), f))
+        .collect();
+    for (rule, kind, path) in [
+        (".env", "secret", ".env"),
+        (".venv", "virtualenv", ".venv"),
+        ("**/__pycache__", "cache", "app/__pycache__"),
+        (".git", "vcs", ".git"),
+        ("logs", "logs", "logs"),
+    ] {
+        let f = findings.get(rule).unwrap_or_else(|| panic!("no finding with rule {rule}: {v:#}"));
+        assert_eq!(f["kind"], kind, "{rule}");
+        assert!(f["paths"].as_array().unwrap().iter().any(|p| p == path), "{rule}: {f}");
+        // Sizes are what is on disk below the paths.
+        let expected: u64 = f["paths"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| du(&t.join(p.as_str().unwrap())).1)
+            .sum();
+        assert_eq!(f["bytes"], expected, "{rule}");
+        assert_eq!(f["saves_bytes"], expected, "{rule}");
+    }
+    // The first finding is the secret.
+    assert_eq!(v["findings"][0]["kind"], "secret");
+    // The classic tar estimate covers every entry.
+    assert!(v["context"]["tar_bytes"].as_u64().unwrap() > bytes);
+}
+
+#[test]
+fn report_text_snapshot() {
+    let t = project("fastapi");
+    let (code, out, _) = run(ctxsize(t.path()).args(["report", "."]));
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("report_fastapi_text", filter(&out, &t));
+    let (_, out, _) = run(ctxsize(t.path()).args(["report", ".", "--bytes", "--depth", "1", "--top", "5"]));
+    insta::assert_snapshot!("report_fastapi_text_bytes_depth1", filter(&out, &t));
+}
+
+#[test]
+fn report_json_snapshot_with_ignore_file() {
+    let t = project("node");
+    t.write(".dockerignore", "node_modules\n.next\n");
+    let v = json(&t, &["report", "--json"]);
+    insta::assert_json_snapshot!("report_node_json", v);
+    // The excluded heavy directories are marked in the tree.
+    let excluded: Vec<&str> = v["heaviest"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["excluded"] == true)
+        .map(|n| n["path"].as_str().unwrap())
+        .collect();
+    assert!(excluded.contains(&"node_modules"), "{excluded:?}");
+}
+
+#[test]
+fn report_prune_skips_excluded_directories() {
+    let t = project("node");
+    t.write(".dockerignore", "node_modules\n");
+    let full = json(&t, &["report", "--json"]);
+    let pruned = json(&t, &["report", "--json", "--prune"]);
+    assert_eq!(full["context"], pruned["context"]);
+    assert_eq!(pruned["excluded"]["measured"], false);
+    assert!(full["excluded"]["files"].as_u64().unwrap() > pruned["excluded"]["files"].as_u64().unwrap());
+}
+
+#[test]
+fn secret_content_is_never_printed() {
+    const CANARY: &str = "CTXSIZE-CANARY";
+    for name in ["fastapi", "node", "monorepo"] {
+        let t = project(name);
+        let verbs: &[&[&str]] = &[
+            &["ls"], &["ls", "--json", "--long"], &["ls", "--excluded"], &["why", ".env", ".npmrc", "keys/id_ed25519"],
+            &["report"], &["report", "--json"], &["report", "--bytes"],
+            &["check"], &["check", "--strict"], &["check", "--format", "json"], &["check", "--format", "github"],
+            &["check", "--format", "sarif"], &["check", "--staged"], &["lint"], &["lint", "--json"],
+            &["init", "--dry-run"], &["init", "--stdout"],
+        ];
+        for verb in verbs {
+            let (_, out, err) = run(ctxsize(t.path()).args(*verb).env("RUST_BACKTRACE", "1"));
+            assert!(!out.contains(CANARY) && !err.contains(CANARY), "{name} {verb:?} printed secret content");
+        }
+    }
+}
+
+#[test]
+fn check_warns_then_fails_when_asked() {
+    let t = project("fastapi");
+    let (code, out, _) = run(ctxsize(t.path()).arg("check"));
+    assert_eq!(code, 0);
+    assert!(out.contains(".env: warning: secret in the build context"), "{out}");
+    assert!(out.contains("[add `.env` to the ignore file]"), "{out}");
+    assert!(out.lines().last().unwrap().starts_with("ctxsize check: "), "{out}");
+    let (code, out, _) = run(ctxsize(t.path()).args(["check", "--strict"]));
+    assert_eq!(code, 1, "{out}");
+    let (code, _, _) = run(ctxsize(t.path()).args(["check", "--fail-on", "secrets", "--quiet"]));
+    assert_eq!(code, 1);
+    let (code, out, _) = run(ctxsize(t.path()).args(["check", "--fail-on", "size", "--max-size", "1KB"]));
+    assert_eq!(code, 1);
+    assert!(out.contains("over the 1.0 kB budget"), "{out}");
+    let (code, _, err) = run(ctxsize(t.path()).args(["check", "--fail-on", "nonsense"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown --fail-on category"), "{err}");
+}
+
+#[test]
+fn check_is_silent_on_a_clean_project() {
+    let t = project("fastapi");
+    t.write(".dockerignore", ".git\n.venv\n.env\n**/__pycache__\nlogs\n");
+    let (code, out, err) = run(ctxsize(t.path()).args(["check", "--strict"]));
+    assert_eq!((code, out.as_str(), err.as_str()), (0, "", ""));
+}
+
+#[test]
+fn check_config_file_and_flags() {
+    let t = project("fastapi");
+    t.write(".dockerignore", ".git\n.venv\n**/__pycache__\nlogs\n");
+    t.write(".ctxsize.toml", "fail-on = [\"secrets\"]\nallow = []\n");
+    let (code, _, _) = run(ctxsize(t.path()).arg("check"));
+    assert_eq!(code, 1);
+    t.write(".ctxsize.toml", "fail-on = [\"secrets\"]\nallow = [\".env\"]\n");
+    let (code, out, _) = run(ctxsize(t.path()).arg("check"));
+    assert_eq!((code, out.as_str()), (0, ""));
+    t.write(".ctxsize.toml", "max-files = 3\nfail-on = [\"size\"]\n");
+    let (code, out, _) = run(ctxsize(t.path()).arg("check"));
+    assert_eq!(code, 1, "{out}");
+    let (code, _, _) = run(ctxsize(t.path()).args(["check", "--max-files", "100000"]));
+    assert_eq!(code, 0, "a flag overrides the file");
+    t.write(".ctxsize.toml", "max-files = 3\nmax-sise = 1\n");
+    let (code, _, err) = run(ctxsize(t.path()).arg("check"));
+    assert_eq!(code, 2);
+    assert!(err.contains(".ctxsize.toml:2:"), "{err}");
+}
+
+#[test]
+fn check_github_format_points_at_lines() {
+    let t = project("fastapi");
+    t.write(".dockerignore", "ok\n[bad\n");
+    let (code, out, _) = run(ctxsize(t.path()).args(["check", "--format", "github", "--strict"]));
+    assert_eq!(code, 1);
+    assert!(out.starts_with("::error title=ctxsize CTX006,file="), "{out}");
+    assert!(out.contains(".dockerignore,line=2::"), "{out}");
+}
+
+#[test]
+fn check_staged_files() {
+    let t = project("fastapi");
+    t.write(".dockerignore", ".git\n.venv\n**/__pycache__\nlogs\n.env\n");
+    git_init(&t);
+    t.write("data/dump.sql", vec![b'x'; 6_000_000]);
+    t.write("config/.env.production", "API_KEY=CTXSIZE-CANARY-staged\n");
+    let git = |args: &[&str]| {
+        Command::new("git").args(args).current_dir(t.path()).output().unwrap();
+    };
+    git(&["add", "data/dump.sql", "config/.env.production"]);
+    let (code, out, _) = run(ctxsize(t.path()).args(["check", "--staged"]));
+    assert_eq!(code, 0);
+    assert!(out.contains("data/dump.sql: warning: staged file of 6.0 MB would be sent"), "{out}");
+    assert!(out.contains("config/.env.production: warning: staged file looks like a secret"), "{out}");
+}
+
+fn init(t: &Tree, args: &[&str]) -> (i32, String) {
+    let (code, out, err) = run(ctxsize(t.path()).arg("init").args(args));
+    assert!(code == 0 || code == 1, "{args:?}: {err}");
+    (code, out)
+}
+
+fn included(t: &Tree) -> Vec<String> {
+    let (_, out, _) = run(ctxsize(t.path()).arg("ls"));
+    out.lines().map(str::to_string).collect()
+}
+
+#[test]
+fn init_generates_then_is_idempotent_on_every_project() {
+    // (project, paths the Dockerfile needs that must stay in the context)
+    let cases: &[(&str, &[&str])] = &[
+        ("fastapi", &["requirements.txt", "app/main.py", "app/routers/items.py"]),
+        ("node", &["package.json", "package-lock.json", "dist/server.js", "public/favicon.ico"]),
+        ("rust", &["Cargo.toml", "Cargo.lock", "crates/app/src/main.rs", "crates/core/Cargo.toml"]),
+        ("scm-package", &["pyproject.toml", "README.md", "LICENSE", "src/tool/cli.py", ".git/HEAD"]),
+        ("php", &["composer.json", "composer.lock", "public/index.php", "src/App.php"]),
+        ("monorepo", &["package.json", "packages/api/src/index.ts", "services/ml/requirements.txt"]),
+    ];
+    for (name, needed) in cases {
+        let t = project(name);
+        git_init(&t);
+        let before = included(&t);
+        let (code, out) = init(&t, &[]);
+        assert_eq!(code, 0, "{name}: {out}");
+        let text = fs::read_to_string(t.join(".dockerignore")).unwrap();
+        assert!(text.starts_with("# Generated by ctxsize init"), "{name}: {text}");
+        let after = included(&t);
+        assert!(after.len() < before.len(), "{name}: context not reduced\n{text}");
+        for n in *needed {
+            assert!(after.iter().any(|p| p == n), "{name}: {n} left the context\n{text}");
+        }
+        for secret in [".env", ".npmrc", "keys/id_ed25519"] {
+            assert!(!after.iter().any(|p| p == secret), "{name}: {secret} still sent\n{text}");
+        }
+        let (code, out) = init(&t, &[]);
+        assert_eq!(code, 0);
+        assert!(out.contains("up to date"), "{name}: second run: {out}");
+        assert_eq!(fs::read_to_string(t.join(".dockerignore")).unwrap(), text);
+        let (code, _) = init(&t, &["--check"]);
+        assert_eq!(code, 0, "{name}");
+    }
+}
+
+#[test]
+fn init_merge_keeps_every_byte_and_respects_exceptions() {
+    let t = project("fastapi");
+    let original = b"\xEF\xBB\xBF# mine\r\n.git\r\n\r\n*.log\r\n!logs/app.log\r\n.venv".to_vec();
+    t.write(".dockerignore", &original);
+    let (code, out) = init(&t, &["--check"]);
+    assert_eq!(code, 1, "{out}");
+    let (code, out) = init(&t, &["--dry-run"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("+**/__pycache__"), "{out}");
+    assert_eq!(fs::read(t.join(".dockerignore")).unwrap(), original, "dry run wrote");
+    let (code, out) = init(&t, &[]);
+    assert_eq!(code, 0, "{out}");
+    let merged = fs::read(t.join(".dockerignore")).unwrap();
+    assert!(merged.starts_with(&original), "existing bytes changed");
+    let tail = String::from_utf8(merged[original.len()..].to_vec()).unwrap();
+    assert!(tail.starts_with("\r\n\r\n# Added by ctxsize init"), "{tail:?}");
+    assert!(!tail.ends_with('\n'), "the file had no final newline: {tail:?}");
+    assert!(tail.contains("\r\n.env"), "{tail:?}");
+    assert!(tail.contains("\r\n**/__pycache__"), "{tail:?}");
+    assert!(!tail.contains("logs"), "would undo !logs/app.log: {tail:?}");
+    assert!(included(&t).iter().any(|p| p == "logs/app.log"));
+    let (code, out) = init(&t, &[]);
+    assert_eq!(code, 0);
+    assert!(out.contains("up to date"), "{out}");
+}
+
+#[test]
+fn init_judges_rules_by_effect() {
+    let t = project("fastapi");
+    t.write(".dockerignore", "**/__pycache__/**\n.git\n.venv\n.env\nlogs\n");
+    let (_, out) = init(&t, &["--dry-run"]);
+    assert!(!out.contains("__pycache__"), "covered already: {out}");
+}
+
+#[test]
+fn init_from_gitignore() {
+    let t = project("fastapi");
+    t.write(".gitignore", "*.log\n/build\nsub/\n");
+    t.write("app/.gitignore", "tmp\n");
+    let (_, out) = init(&t, &["--from-gitignore", "--stdout"]);
+    assert!(out.contains("**/*.log\n"), "{out}");
+    assert!(out.contains("\nbuild\n"), "{out}");
+    assert!(out.contains("app/**/tmp\n"), "{out}");
+    let (_, out) = init(&t, &["--from-gitignore", "--dry-run"]);
+    assert!(out.contains("note: .gitignore:3"), "dir-only rule is named: {out}");
+}
+
+#[test]
+fn init_refuses_unusable_files() {
+    let t = project("fastapi");
+    t.write(".dockerignore", b"a\0b\n");
+    let (code, _, err) = run(ctxsize(t.path()).arg("init"));
+    assert_eq!(code, 2);
+    assert!(err.contains("binary"), "{err}");
+    assert_eq!(fs::read(t.join(".dockerignore")).unwrap(), b"a\0b\n");
+    let t = project("fastapi");
+    fs::create_dir(t.join(".dockerignore")).unwrap();
+    let (code, _, err) = run(ctxsize(t.path()).arg("init"));
+    assert_eq!(code, 2);
+    assert!(err.contains("is a directory"), "{err}");
+}

@@ -336,7 +336,7 @@ NPM_BIN = {"typescript": ["tsc", "tsserver"], "webpack": ["webpack"], "esbuild":
 
 def npm_dir(rng, base, depth, style):
     """One directory of a published npm package, recursively."""
-    n = rng.randint(1, 9)
+    n = rng.randint(1, 10)
     taken = set()
     for _ in range(n):
         stem = unique(rng, taken, lambda: word(rng) if rng.random() < 0.6 else synth_name(rng))

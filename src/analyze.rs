@@ -262,12 +262,7 @@ pub fn findings(ctx: &Context, scan: &Scan, classifiers: Vec<Classify>) -> Vec<F
             let paths: Vec<String> = hs.iter().map(|h| h.path.clone()).collect();
             let needed_by = paths
                 .iter()
-                .find_map(|p| {
-                    needed
-                        .iter()
-                        .find(|n| covers(p, &n.pattern))
-                        .map(|n| (p, n))
-                })
+                .find_map(|p| needed.iter().find(|n| covers(p, n)).map(|n| (p, n)))
                 .map(|(p, n)| format!("{p} is needed: {}", n.why));
             out.push(Finding {
                 id: entry.id.to_string(),
@@ -293,15 +288,34 @@ pub fn findings(ctx: &Context, scan: &Scan, classifiers: Vec<Classify>) -> Vec<F
     out
 }
 
-// Whether excluding `hit` would take away what `pattern` (a needed path,
-// possibly with wildcards) names: the hit is the needed path, or holds it.
-fn covers(hit: &str, pattern: &str) -> bool {
+// Whether excluding `hit` would take away a needed path: the hit is the
+// needed path or holds it, or (for whole trees) lies inside it.
+fn covers(hit: &str, n: &Needed) -> bool {
+    let pattern = n.pattern.as_str();
     if pattern == hit || pattern.starts_with(&format!("{hit}/")) {
         return true;
     }
     let m = Matcher::from_patterns(&[pattern.as_bytes()]).matcher;
-    m.decide_path(hit.as_bytes(), false)
-        .is_ok_and(|d| d.excluded)
+    if n.whole_tree {
+        return m
+            .decide_path(hit.as_bytes(), false)
+            .is_ok_and(|d| d.excluded);
+    }
+    m.rules()
+        .first()
+        .is_some_and(|r| r.strategy.matches(hit.as_bytes()).unwrap_or(false))
+}
+
+/// Whether excluding `path` takes away what `n` names (see [`Needed`]).
+pub fn needs(n: &Needed, path: &[u8]) -> bool {
+    let m = Matcher::from_patterns(&[n.pattern.as_bytes()]).matcher;
+    let Some(r) = m.rules().first() else {
+        return false;
+    };
+    if n.whole_tree {
+        return m.decide_path(path, false).is_ok_and(|d| d.excluded);
+    }
+    r.strategy.matches(path).unwrap_or(false)
 }
 
 /// A staged file that would land in the context.
@@ -324,7 +338,14 @@ pub fn staged(ctx: &Context, threshold: u64) -> crate::error::Result<Vec<Staged>
     let out = std::process::Command::new("git")
         .arg("-C")
         .arg(&ctx.root)
-        .args(["diff", "--cached", "--name-only", "-z", "--diff-filter=ACMR", "--relative"])
+        .args([
+            "diff",
+            "--cached",
+            "--name-only",
+            "-z",
+            "--diff-filter=ACMR",
+            "--relative",
+        ])
         .output();
     let Ok(out) = out else {
         return Ok(Vec::new());
@@ -391,8 +412,8 @@ pub struct CopyProblem {
 }
 
 /// COPY/ADD sources that the ignore file excludes or that do not exist.
-pub fn copy_problems(_ctx: &Context) -> crate::error::Result<Vec<CopyProblem>> {
-    Ok(Vec::new())
+pub fn copy_problems(ctx: &Context) -> crate::error::Result<Vec<CopyProblem>> {
+    crate::dockerfile_reads::copy_problems(ctx)
 }
 
 /// A path the build needs, so no suggested rule may exclude it.
@@ -403,6 +424,10 @@ pub struct Needed {
     pub pattern: String,
     /// Why it is needed, for messages (`COPY in Dockerfile:5`).
     pub why: String,
+    /// Everything below it is needed too (`.git` for a version from git);
+    /// otherwise only the named paths themselves must stay (excluding a
+    /// cache inside a copied directory does not break the build).
+    pub whole_tree: bool,
 }
 
 /// Everything the build needs from the context: `COPY`/`ADD`/bind-mount
@@ -414,6 +439,7 @@ pub fn needed_paths(ctx: &Context) -> crate::error::Result<Vec<Needed>> {
         out.push(Needed {
             pattern: format!("**/{name}"),
             why: "lockfiles and manifests are needed to install dependencies".into(),
+            whole_tree: false,
         });
     }
     let pyproject = std::fs::read_to_string(ctx.root.join("pyproject.toml")).unwrap_or_default();
@@ -421,6 +447,7 @@ pub fn needed_paths(ctx: &Context) -> crate::error::Result<Vec<Needed>> {
         out.push(Needed {
             pattern: file.clone(),
             why: format!("pyproject.toml names it as `{key}`, so building the package needs it"),
+            whole_tree: false,
         });
     }
     let setup = ["setup.py", "setup.cfg"]
@@ -444,6 +471,7 @@ pub fn needed_paths(ctx: &Context) -> crate::error::Result<Vec<Needed>> {
         out.push(Needed {
             pattern: ".git".into(),
             why: format!("the version is derived from git ({k})"),
+            whole_tree: true,
         });
     }
     out.extend(crate::dockerfile_reads::needed(ctx));

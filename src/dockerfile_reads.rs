@@ -1,10 +1,295 @@
-//! What the Dockerfiles read from the context (filled in by the Dockerfile
-//! reader).
+//! What the Dockerfiles of a context read from it, judged against the
+//! ignore file: paths the build needs (so `init` never excludes them),
+//! `COPY`/`ADD` sources the build will not find, and what BuildKit
+//! transfers for the reachable stages.
 
-use crate::analyze::Needed;
-use crate::context::Context;
+use std::path::PathBuf;
 
-/// `COPY`/`ADD`/bind-mount sources other than `.`, as needed paths.
-pub fn needed(_ctx: &Context) -> Vec<Needed> {
-    Vec::new()
+use serde::Serialize;
+
+use crate::analyze::{CopyProblem, Needed};
+use crate::context::{display_path, Context};
+use crate::dockerfile::{self, Dockerfile};
+use crate::error::Result;
+use crate::pattern::gomatch;
+use crate::scan::tree::Scan;
+use crate::scan::{list, Select};
+
+/// A Dockerfile of the build, read.
+pub struct Loaded {
+    /// Its path.
+    pub path: PathBuf,
+    /// For messages (relative to the context when inside it).
+    pub display: String,
+    /// Its content, parsed.
+    pub df: Dockerfile,
+}
+
+/// The Dockerfiles that exist among the context's.
+pub fn load(ctx: &Context) -> Vec<Loaded> {
+    ctx.dockerfiles
+        .iter()
+        .filter_map(|p| {
+            let text = std::fs::read(p).ok()?;
+            Some(Loaded {
+                path: p.clone(),
+                display: display_path(&ctx.root, p).display().to_string(),
+                df: dockerfile::parse(&String::from_utf8_lossy(&text), &[]),
+            })
+        })
+        .collect()
+}
+
+/// `COPY`/`ADD`/bind-mount sources other than `.` of the reachable stages.
+pub fn needed(ctx: &Context) -> Vec<Needed> {
+    let mut out = Vec::new();
+    for l in load(ctx) {
+        for r in l.df.context_reads(None).unwrap_or_default() {
+            for s in &r.sources {
+                if s.path == "." || s.unresolved.is_some() {
+                    continue;
+                }
+                out.push(Needed {
+                    pattern: s.path.clone(),
+                    why: format!("{} in {}:{}", r.kind.as_str(), l.display, r.line),
+                    whole_tree: false,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Sources the build will not find: excluded by the ignore file (naming
+/// the deciding line), missing, or matching nothing; and sources whose
+/// variables cannot be resolved.
+pub fn copy_problems(ctx: &Context) -> Result<Vec<CopyProblem>> {
+    let mut out = Vec::new();
+    let mut included: Option<Vec<Vec<u8>>> = None;
+    for l in load(ctx) {
+        let file = Some(l.path.display().to_string());
+        for r in l.df.context_reads(None).unwrap_or_default() {
+            for s in &r.sources {
+                let what = format!(
+                    "{} source `{}` ({}:{})",
+                    r.kind.as_str(),
+                    s.original,
+                    l.display,
+                    r.line
+                );
+                let mut push = |message: String| {
+                    out.push(CopyProblem {
+                        path: s.path.clone(),
+                        file: file.clone(),
+                        line: Some(r.line),
+                        message,
+                    })
+                };
+                if let Some(var) = &s.unresolved {
+                    push(format!(
+                        "{what} uses ${var}, whose value is not known here; it cannot be checked"
+                    ));
+                    continue;
+                }
+                if s.path == "." {
+                    continue;
+                }
+                if s.has_wildcard {
+                    if included.is_none() {
+                        let listing = list(&ctx.root, &ctx.matcher, ctx.builder, Select::Included)
+                            .map_err(|e| {
+                                crate::error::Error::Patterns(vec![ctx.matcher.eval_error(&e)])
+                            })?;
+                        included = Some(listing.entries.into_iter().map(|e| e.path).collect());
+                    }
+                    let any = included
+                        .as_ref()
+                        .is_some_and(|v| v.iter().any(|p| gomatch::matches(s.path.as_bytes(), p)));
+                    if !any {
+                        push(format!(
+                            "{what} matches nothing in the context: the build fails"
+                        ));
+                    }
+                    continue;
+                }
+                let abs = ctx.root.join(&s.path);
+                let Ok(md) = std::fs::symlink_metadata(&abs) else {
+                    push(format!(
+                        "{what} does not exist: the build fails with \"not found\""
+                    ));
+                    continue;
+                };
+                let v = crate::commands::why::decide(ctx, s.path.as_bytes(), md.is_dir())?;
+                if !v.included {
+                    let by = v
+                        .rule
+                        .map(|i| ctx.matcher.rules()[i].location())
+                        .unwrap_or_else(|| "the ignore file".into());
+                    push(format!(
+                        "{what} is excluded by {by}: the build fails with \"not found\""
+                    ));
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// One instruction's share of the context.
+#[derive(Clone, Debug, Serialize)]
+pub struct InstructionReport {
+    /// 1-based line.
+    pub line: usize,
+    /// The instruction.
+    pub instruction: String,
+    /// Bytes it copies from the context.
+    pub bytes: u64,
+    /// Files it copies.
+    pub files: u64,
+    /// Its largest part, when it copies a directory.
+    pub largest: Option<(String, u64)>,
+}
+
+/// What BuildKit sends for one Dockerfile.
+#[derive(Clone, Debug, Serialize)]
+pub struct DockerfileReport {
+    /// The Dockerfile.
+    pub path: String,
+    /// Names (or indexes) of the stages the default target reaches.
+    pub stages: Vec<String>,
+    /// Whether some source is `.` (everything is sent).
+    pub whole_context: bool,
+    /// Bytes BuildKit transfers for these stages.
+    pub transfer_bytes: u64,
+    /// Files it transfers.
+    pub transfer_files: u64,
+    /// Per instruction.
+    pub instructions: Vec<InstructionReport>,
+}
+
+/// BuildKit's transfer for each Dockerfile: the referenced paths, filtered
+/// by the ignore file (any `.` source means everything).
+pub fn transfers(ctx: &Context, scan: &Scan) -> Vec<DockerfileReport> {
+    let mut out = Vec::new();
+    for l in load(ctx) {
+        let Ok(stages) = l.df.reachable_stages(None) else {
+            continue;
+        };
+        let mut instructions = Vec::new();
+        let mut roots: Vec<String> = Vec::new();
+        for &si in &stages {
+            for r in &l.df.stages[si].reads {
+                let mut bytes = 0;
+                let mut files = 0;
+                let mut largest: Option<(String, u64)> = None;
+                for s in &r.sources {
+                    let (b, f, big) = measure_source(ctx, scan, &s.path);
+                    bytes += b;
+                    files += f;
+                    if big.as_ref().map(|x| x.1) > largest.as_ref().map(|x| x.1) {
+                        largest = big;
+                    }
+                    roots.push(s.path.clone());
+                }
+                instructions.push(InstructionReport {
+                    line: r.line,
+                    instruction: r.text.clone(),
+                    bytes,
+                    files,
+                    largest,
+                });
+            }
+        }
+        let whole = roots.iter().any(|r| r == ".");
+        let (transfer_bytes, transfer_files) = if whole {
+            (scan.included.bytes, scan.included.files)
+        } else {
+            roots.sort();
+            roots.dedup();
+            let distinct: Vec<&String> = roots
+                .iter()
+                .filter(|r| {
+                    !roots
+                        .iter()
+                        .any(|o| o != *r && r.starts_with(&format!("{o}/")))
+                })
+                .collect();
+            distinct.iter().fold((0, 0), |(b, f), r| {
+                let (rb, rf, _) = measure_source(ctx, scan, r);
+                (b + rb, f + rf)
+            })
+        };
+        out.push(DockerfileReport {
+            path: l.display.clone(),
+            stages: stages
+                .iter()
+                .map(|&i| l.df.stages[i].name.clone().unwrap_or_else(|| i.to_string()))
+                .collect(),
+            whole_context: whole,
+            transfer_bytes,
+            transfer_files,
+            instructions,
+        });
+    }
+    out
+}
+
+// (bytes, files, largest part) of one source in the context.
+fn measure_source(ctx: &Context, scan: &Scan, path: &str) -> (u64, u64, Option<(String, u64)>) {
+    let largest_child = |dir: &[u8]| {
+        scan.dirs
+            .iter()
+            .filter(|d| {
+                !d.path.is_empty()
+                    && d.path.len() > dir.len()
+                    && d.path.starts_with(dir)
+                    && (dir.is_empty() || d.path[dir.len()] == b'/')
+                    && !d.path[dir.len() + usize::from(!dir.is_empty())..].contains(&b'/')
+            })
+            .map(|d| {
+                (
+                    String::from_utf8_lossy(&d.path).into_owned(),
+                    d.total_in.bytes,
+                )
+            })
+            .chain(
+                scan.top_files
+                    .iter()
+                    .filter(|f| {
+                        let parent = f
+                            .path
+                            .iter()
+                            .rposition(|&b| b == b'/')
+                            .map_or(&f.path[..0], |i| &f.path[..i]);
+                        parent == dir
+                    })
+                    .map(|f| (String::from_utf8_lossy(&f.path).into_owned(), f.size)),
+            )
+            .max_by_key(|x| x.1)
+    };
+    if path == "." {
+        return (scan.included.bytes, scan.included.files, largest_child(b""));
+    }
+    if let Some(d) = scan.dir(path.as_bytes()) {
+        return (
+            d.total_in.bytes,
+            d.total_in.files,
+            largest_child(path.as_bytes()),
+        );
+    }
+    if path.contains(['*', '?', '[']) {
+        return (0, 0, None);
+    }
+    match std::fs::symlink_metadata(ctx.root.join(path)) {
+        Ok(md) if !md.is_dir() => {
+            let inc =
+                crate::commands::why::decide(ctx, path.as_bytes(), false).is_ok_and(|v| v.included);
+            if inc {
+                (md.len(), 1, None)
+            } else {
+                (0, 0, None)
+            }
+        }
+        _ => (0, 0, None),
+    }
 }

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod context;
+pub mod dockerfile;
 pub mod dockerfile_reads;
 pub mod error;
 pub mod ignorefile;

@@ -178,7 +178,7 @@ pub fn plan(ctx: &Context, opts: &InitOptions) -> Result<Plan> {
         let m = with_rules(&base, &trial);
         let after = included(ctx, &m)?;
         let removed: Vec<&Vec<u8>> = state.keys().filter(|p| !after.contains_key(*p)).collect();
-        let outcome = if let Some(why) = blocks_needed(&m, &needed, &removed) {
+        let outcome = if let Some(why) = blocks_needed(&needed, &removed) {
             Outcome::Needed(why)
         } else if let Some(line) = removed.iter().find_map(|p| user_exception(ctx, p)) {
             Outcome::UndoesException(line)
@@ -223,9 +223,10 @@ fn user_exception(ctx: &Context, path: &[u8]) -> Option<String> {
     ctx.matcher.rules().iter().find_map(|r| {
         let hit = r.exception
             && (r.strategy.matches(path).unwrap_or(false)
-                || path.iter().enumerate().any(|(i, &b)| {
-                    b == b'/' && r.strategy.matches(&path[..i]).unwrap_or(false)
-                }));
+                || path
+                    .iter()
+                    .enumerate()
+                    .any(|(i, &b)| b == b'/' && r.strategy.matches(&path[..i]).unwrap_or(false)));
         hit.then(|| r.location())
     })
 }
@@ -273,18 +274,15 @@ fn generate(considered: &[Considered]) -> Vec<u8> {
     out.into_bytes()
 }
 
-// Whether the matcher excludes a needed path among those just removed.
-fn blocks_needed(_m: &Matcher, needed: &[Needed], removed: &[&Vec<u8>]) -> Option<String> {
+// Whether a needed path is among those a rule just removed.
+fn blocks_needed(needed: &[Needed], removed: &[&Vec<u8>]) -> Option<String> {
     for n in needed {
-        let pm = Matcher::from_patterns(&[n.pattern.as_bytes()]).matcher;
-        for p in removed {
-            if pm.decide_path(p, false).is_ok_and(|d| d.excluded) {
-                return Some(format!(
-                    "it would exclude {} ({})",
-                    String::from_utf8_lossy(p),
-                    n.why
-                ));
-            }
+        if let Some(p) = removed.iter().find(|p| analyze::needs(n, p)) {
+            return Some(format!(
+                "it would exclude {} ({})",
+                String::from_utf8_lossy(p),
+                n.why
+            ));
         }
     }
     None

@@ -64,6 +64,11 @@ pub fn build(ctx: &Context, opts: &ReportOptions, progress: Option<&AtomicU64>) 
         hardlinks: scan.hardlinks,
         heaviest: report::heaviest(&scan, opts.tree),
         findings,
+        dockerfiles: crate::dockerfile_reads::transfers(ctx, &scan),
+        copy_problems: crate::dockerfile_reads::copy_problems(ctx)?
+            .into_iter()
+            .map(|p| p.message)
+            .collect(),
         special_files: scan
             .special
             .iter()

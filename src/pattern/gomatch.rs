@@ -8,6 +8,12 @@ pub fn is_valid(pattern: &[u8]) -> bool {
     go_match(pattern, b".").is_ok()
 }
 
+/// Go's `filepath.Match(pattern, name)` as BuildKit uses it for `COPY`
+/// wildcards: `false` also for a bad pattern.
+pub fn matches(pattern: &[u8], name: &[u8]) -> bool {
+    go_match(pattern, name).unwrap_or(false)
+}
+
 struct BadPattern;
 
 fn go_match(mut pattern: &[u8], mut name: &[u8]) -> Result<bool, BadPattern> {

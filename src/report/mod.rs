@@ -134,6 +134,11 @@ pub struct Report {
     pub heaviest: Vec<HeavyNode>,
     /// Catalogue findings in the context.
     pub findings: Vec<Finding>,
+    /// What BuildKit transfers for each Dockerfile, and what each
+    /// `COPY`/`ADD` copies.
+    pub dockerfiles: Vec<crate::dockerfile_reads::DockerfileReport>,
+    /// `COPY`/`ADD` sources the build will not find.
+    pub copy_problems: Vec<String>,
     /// Special files in the context (FIFOs, devices, sockets): reported,
     /// never read.
     pub special_files: Vec<String>,

@@ -134,6 +134,46 @@ pub fn render(r: &Report, st: &TextStyle, out: &mut dyn Write) -> io::Result<()>
         draw(&r.heaviest, "", st, out, size_w, bar_w, total, 0)?;
     }
 
+    for d in &r.dockerfiles {
+        writeln!(out)?;
+        let what = if d.whole_context {
+            format!(
+                "BuildKit sends the whole context for {} (a `COPY .` or similar)",
+                d.path
+            )
+        } else {
+            format!(
+                "BuildKit sends {} of the {} context for {}",
+                st.size(d.transfer_bytes),
+                st.size(r.context.bytes),
+                d.path
+            )
+        };
+        writeln!(out, "{}", st.paint(&bold, &what))?;
+        for i in &d.instructions {
+            let first = i.instruction.lines().next().unwrap_or("");
+            let mut line = format!(
+                "  {}:{}  `{}` copies {}",
+                d.path,
+                i.line,
+                first,
+                st.size(i.bytes)
+            );
+            if let Some((p, b)) = &i.largest {
+                if *b > 0 && i.bytes > 0 && *b * 2 >= i.bytes {
+                    line.push_str(&format!(": {} of it is {p}", st.size(*b)));
+                }
+            }
+            writeln!(out, "{line}")?;
+        }
+    }
+    if !r.copy_problems.is_empty() {
+        writeln!(out)?;
+        for p in &r.copy_problems {
+            writeln!(out, "{} {p}", st.paint(&red, "build will fail:"))?;
+        }
+    }
+
     if !r.findings.is_empty() {
         writeln!(out)?;
         writeln!(

@@ -86,9 +86,14 @@ fn fastapi_report_names_each_problem_with_sizes_and_rules() {
         (".git", "vcs", ".git"),
         ("logs", "logs", "logs"),
     ] {
-        let f = findings.get(rule).unwrap_or_else(|| panic!("no finding with rule {rule}: {v:#}"));
+        let f = findings
+            .get(rule)
+            .unwrap_or_else(|| panic!("no finding with rule {rule}: {v:#}"));
         assert_eq!(f["kind"], kind, "{rule}");
-        assert!(f["paths"].as_array().unwrap().iter().any(|p| p == path), "{rule}: {f}");
+        assert!(
+            f["paths"].as_array().unwrap().iter().any(|p| p == path),
+            "{rule}: {f}"
+        );
         // Sizes are what is on disk below the paths.
         let expected: u64 = f["paths"]
             .as_array()
@@ -111,7 +116,8 @@ fn report_text_snapshot() {
     let (code, out, _) = run(ctxsize(t.path()).args(["report", "."]));
     assert_eq!(code, 0);
     insta::assert_snapshot!("report_fastapi_text", filter(&out, &t));
-    let (_, out, _) = run(ctxsize(t.path()).args(["report", ".", "--bytes", "--depth", "1", "--top", "5"]));
+    let (_, out, _) =
+        run(ctxsize(t.path()).args(["report", ".", "--bytes", "--depth", "1", "--top", "5"]));
     insta::assert_snapshot!("report_fastapi_text_bytes_depth1", filter(&out, &t));
 }
 
@@ -140,7 +146,9 @@ fn report_prune_skips_excluded_directories() {
     let pruned = json(&t, &["report", "--json", "--prune"]);
     assert_eq!(full["context"], pruned["context"]);
     assert_eq!(pruned["excluded"]["measured"], false);
-    assert!(full["excluded"]["files"].as_u64().unwrap() > pruned["excluded"]["files"].as_u64().unwrap());
+    assert!(
+        full["excluded"]["files"].as_u64().unwrap() > pruned["excluded"]["files"].as_u64().unwrap()
+    );
 }
 
 #[test]
@@ -149,15 +157,30 @@ fn secret_content_is_never_printed() {
     for name in ["fastapi", "node", "monorepo"] {
         let t = project(name);
         let verbs: &[&[&str]] = &[
-            &["ls"], &["ls", "--json", "--long"], &["ls", "--excluded"], &["why", ".env", ".npmrc", "keys/id_ed25519"],
-            &["report"], &["report", "--json"], &["report", "--bytes"],
-            &["check"], &["check", "--strict"], &["check", "--format", "json"], &["check", "--format", "github"],
-            &["check", "--format", "sarif"], &["check", "--staged"], &["lint"], &["lint", "--json"],
-            &["init", "--dry-run"], &["init", "--stdout"],
+            &["ls"],
+            &["ls", "--json", "--long"],
+            &["ls", "--excluded"],
+            &["why", ".env", ".npmrc", "keys/id_ed25519"],
+            &["report"],
+            &["report", "--json"],
+            &["report", "--bytes"],
+            &["check"],
+            &["check", "--strict"],
+            &["check", "--format", "json"],
+            &["check", "--format", "github"],
+            &["check", "--format", "sarif"],
+            &["check", "--staged"],
+            &["lint"],
+            &["lint", "--json"],
+            &["init", "--dry-run"],
+            &["init", "--stdout"],
         ];
         for verb in verbs {
             let (_, out, err) = run(ctxsize(t.path()).args(*verb).env("RUST_BACKTRACE", "1"));
-            assert!(!out.contains(CANARY) && !err.contains(CANARY), "{name} {verb:?} printed secret content");
+            assert!(
+                !out.contains(CANARY) && !err.contains(CANARY),
+                "{name} {verb:?} printed secret content"
+            );
         }
     }
 }
@@ -167,14 +190,21 @@ fn check_warns_then_fails_when_asked() {
     let t = project("fastapi");
     let (code, out, _) = run(ctxsize(t.path()).arg("check"));
     assert_eq!(code, 0);
-    assert!(out.contains(".env: warning: secret in the build context"), "{out}");
+    assert!(
+        out.contains(".env: warning: secret in the build context"),
+        "{out}"
+    );
     assert!(out.contains("[add `.env` to the ignore file]"), "{out}");
-    assert!(out.lines().last().unwrap().starts_with("ctxsize check: "), "{out}");
+    assert!(
+        out.lines().last().unwrap().starts_with("ctxsize check: "),
+        "{out}"
+    );
     let (code, out, _) = run(ctxsize(t.path()).args(["check", "--strict"]));
     assert_eq!(code, 1, "{out}");
     let (code, _, _) = run(ctxsize(t.path()).args(["check", "--fail-on", "secrets", "--quiet"]));
     assert_eq!(code, 1);
-    let (code, out, _) = run(ctxsize(t.path()).args(["check", "--fail-on", "size", "--max-size", "1KB"]));
+    let (code, out, _) =
+        run(ctxsize(t.path()).args(["check", "--fail-on", "size", "--max-size", "1KB"]));
     assert_eq!(code, 1);
     assert!(out.contains("over the 1.0 kB budget"), "{out}");
     let (code, _, err) = run(ctxsize(t.path()).args(["check", "--fail-on", "nonsense"]));
@@ -197,7 +227,10 @@ fn check_config_file_and_flags() {
     t.write(".ctxsize.toml", "fail-on = [\"secrets\"]\nallow = []\n");
     let (code, _, _) = run(ctxsize(t.path()).arg("check"));
     assert_eq!(code, 1);
-    t.write(".ctxsize.toml", "fail-on = [\"secrets\"]\nallow = [\".env\"]\n");
+    t.write(
+        ".ctxsize.toml",
+        "fail-on = [\"secrets\"]\nallow = [\".env\"]\n",
+    );
     let (code, out, _) = run(ctxsize(t.path()).arg("check"));
     assert_eq!((code, out.as_str()), (0, ""));
     t.write(".ctxsize.toml", "max-files = 3\nfail-on = [\"size\"]\n");
@@ -217,7 +250,10 @@ fn check_github_format_points_at_lines() {
     t.write(".dockerignore", "ok\n[bad\n");
     let (code, out, _) = run(ctxsize(t.path()).args(["check", "--format", "github", "--strict"]));
     assert_eq!(code, 1);
-    assert!(out.starts_with("::error title=ctxsize CTX006,file="), "{out}");
+    assert!(
+        out.starts_with("::error title=ctxsize CTX006,file="),
+        "{out}"
+    );
     assert!(out.contains(".dockerignore,line=2::"), "{out}");
 }
 
@@ -229,13 +265,23 @@ fn check_staged_files() {
     t.write("data/dump.sql", vec![b'x'; 6_000_000]);
     t.write("config/.env.production", "API_KEY=CTXSIZE-CANARY-staged\n");
     let git = |args: &[&str]| {
-        Command::new("git").args(args).current_dir(t.path()).output().unwrap();
+        Command::new("git")
+            .args(args)
+            .current_dir(t.path())
+            .output()
+            .unwrap();
     };
     git(&["add", "data/dump.sql", "config/.env.production"]);
     let (code, out, _) = run(ctxsize(t.path()).args(["check", "--staged"]));
     assert_eq!(code, 0);
-    assert!(out.contains("data/dump.sql: warning: staged file of 6.0 MB would be sent"), "{out}");
-    assert!(out.contains("config/.env.production: warning: staged file looks like a secret"), "{out}");
+    assert!(
+        out.contains("data/dump.sql: warning: staged file of 6.0 MB would be sent"),
+        "{out}"
+    );
+    assert!(
+        out.contains("config/.env.production: warning: staged file looks like a secret"),
+        "{out}"
+    );
 }
 
 fn init(t: &Tree, args: &[&str]) -> (i32, String) {
@@ -253,12 +299,55 @@ fn included(t: &Tree) -> Vec<String> {
 fn init_generates_then_is_idempotent_on_every_project() {
     // (project, paths the Dockerfile needs that must stay in the context)
     let cases: &[(&str, &[&str])] = &[
-        ("fastapi", &["requirements.txt", "app/main.py", "app/routers/items.py"]),
-        ("node", &["package.json", "package-lock.json", "dist/server.js", "public/favicon.ico"]),
-        ("rust", &["Cargo.toml", "Cargo.lock", "crates/app/src/main.rs", "crates/core/Cargo.toml"]),
-        ("scm-package", &["pyproject.toml", "README.md", "LICENSE", "src/tool/cli.py", ".git/HEAD"]),
-        ("php", &["composer.json", "composer.lock", "public/index.php", "src/App.php"]),
-        ("monorepo", &["package.json", "packages/api/src/index.ts", "services/ml/requirements.txt"]),
+        (
+            "fastapi",
+            &["requirements.txt", "app/main.py", "app/routers/items.py"],
+        ),
+        (
+            "node",
+            &[
+                "package.json",
+                "package-lock.json",
+                "dist/server.js",
+                "public/favicon.ico",
+            ],
+        ),
+        (
+            "rust",
+            &[
+                "Cargo.toml",
+                "Cargo.lock",
+                "crates/app/src/main.rs",
+                "crates/core/Cargo.toml",
+            ],
+        ),
+        (
+            "scm-package",
+            &[
+                "pyproject.toml",
+                "README.md",
+                "LICENSE",
+                "src/tool/cli.py",
+                ".git/HEAD",
+            ],
+        ),
+        (
+            "php",
+            &[
+                "composer.json",
+                "composer.lock",
+                "public/index.php",
+                "src/App.php",
+            ],
+        ),
+        (
+            "monorepo",
+            &[
+                "package.json",
+                "packages/api/src/index.ts",
+                "services/ml/requirements.txt",
+            ],
+        ),
     ];
     for (name, needed) in cases {
         let t = project(name);
@@ -267,14 +356,26 @@ fn init_generates_then_is_idempotent_on_every_project() {
         let (code, out) = init(&t, &[]);
         assert_eq!(code, 0, "{name}: {out}");
         let text = fs::read_to_string(t.join(".dockerignore")).unwrap();
-        assert!(text.starts_with("# Generated by ctxsize init"), "{name}: {text}");
+        assert!(
+            text.starts_with("# Generated by ctxsize init"),
+            "{name}: {text}"
+        );
         let after = included(&t);
-        assert!(after.len() < before.len(), "{name}: context not reduced\n{text}");
+        assert!(
+            after.len() < before.len(),
+            "{name}: context not reduced\n{text}"
+        );
         for n in *needed {
-            assert!(after.iter().any(|p| p == n), "{name}: {n} left the context\n{text}");
+            assert!(
+                after.iter().any(|p| p == n),
+                "{name}: {n} left the context\n{text}"
+            );
         }
         for secret in [".env", ".npmrc", "keys/id_ed25519"] {
-            assert!(!after.iter().any(|p| p == secret), "{name}: {secret} still sent\n{text}");
+            assert!(
+                !after.iter().any(|p| p == secret),
+                "{name}: {secret} still sent\n{text}"
+            );
         }
         let (code, out) = init(&t, &[]);
         assert_eq!(code, 0);
@@ -295,14 +396,24 @@ fn init_merge_keeps_every_byte_and_respects_exceptions() {
     let (code, out) = init(&t, &["--dry-run"]);
     assert_eq!(code, 0);
     assert!(out.contains("+**/__pycache__"), "{out}");
-    assert_eq!(fs::read(t.join(".dockerignore")).unwrap(), original, "dry run wrote");
+    assert_eq!(
+        fs::read(t.join(".dockerignore")).unwrap(),
+        original,
+        "dry run wrote"
+    );
     let (code, out) = init(&t, &[]);
     assert_eq!(code, 0, "{out}");
     let merged = fs::read(t.join(".dockerignore")).unwrap();
     assert!(merged.starts_with(&original), "existing bytes changed");
     let tail = String::from_utf8(merged[original.len()..].to_vec()).unwrap();
-    assert!(tail.starts_with("\r\n\r\n# Added by ctxsize init"), "{tail:?}");
-    assert!(!tail.ends_with('\n'), "the file had no final newline: {tail:?}");
+    assert!(
+        tail.starts_with("\r\n\r\n# Added by ctxsize init"),
+        "{tail:?}"
+    );
+    assert!(
+        !tail.ends_with('\n'),
+        "the file had no final newline: {tail:?}"
+    );
     assert!(tail.contains("\r\n.env"), "{tail:?}");
     assert!(tail.contains("\r\n**/__pycache__"), "{tail:?}");
     assert!(!tail.contains("logs"), "would undo !logs/app.log: {tail:?}");
@@ -315,7 +426,10 @@ fn init_merge_keeps_every_byte_and_respects_exceptions() {
 #[test]
 fn init_judges_rules_by_effect() {
     let t = project("fastapi");
-    t.write(".dockerignore", "**/__pycache__/**\n.git\n.venv\n.env\nlogs\n");
+    t.write(
+        ".dockerignore",
+        "**/__pycache__/**\n.git\n.venv\n.env\nlogs\n",
+    );
     let (_, out) = init(&t, &["--dry-run"]);
     assert!(!out.contains("__pycache__"), "covered already: {out}");
 }
@@ -330,7 +444,10 @@ fn init_from_gitignore() {
     assert!(out.contains("\nbuild\n"), "{out}");
     assert!(out.contains("app/**/tmp\n"), "{out}");
     let (_, out) = init(&t, &["--from-gitignore", "--dry-run"]);
-    assert!(out.contains("note: .gitignore:3"), "dir-only rule is named: {out}");
+    assert!(
+        out.contains("note: .gitignore:3"),
+        "dir-only rule is named: {out}"
+    );
 }
 
 #[test]

@@ -193,7 +193,7 @@ pub fn transfers(ctx: &Context, scan: &Scan) -> Vec<DockerfileReport> {
                 }
                 instructions.push(InstructionReport {
                     line: r.line,
-                    instruction: r.text.clone(),
+                    instruction: r.instruction.clone(),
                     bytes,
                     files,
                     largest,

@@ -197,18 +197,29 @@ struct Job {
 }
 
 struct Queue {
-    jobs: Mutex<(Vec<Job>, usize)>,
+    // (pending jobs, busy workers, idle workers waiting)
+    jobs: Mutex<(Vec<Job>, usize, usize)>,
     cond: Condvar,
     stop: AtomicBool,
     failure: Mutex<Option<EvalError>>,
 }
 
 impl Queue {
-    fn push(&self, job: Job) {
+    // Adds a directory's sub-directories in one go; wakes a waiting
+    // worker only when one is idle (no futex traffic otherwise).
+    fn push_all(&self, jobs: &mut Vec<Job>) {
+        if jobs.is_empty() {
+            return;
+        }
         let mut q = self.jobs.lock().unwrap_or_else(|e| e.into_inner());
-        q.0.push(job);
+        // Reverse so that the first listed is taken first (depth-first,
+        // roughly in listing order).
+        q.0.extend(jobs.drain(..).rev());
+        let idle = q.2;
         drop(q);
-        self.cond.notify_one();
+        if idle > 0 {
+            self.cond.notify_all();
+        }
     }
 
     // Takes a job, marking the worker busy; None when the walk is over.
@@ -226,14 +237,18 @@ impl Queue {
                 self.cond.notify_all();
                 return None;
             }
+            q.2 += 1;
             q = self.cond.wait(q).unwrap_or_else(|e| e.into_inner());
+            q.2 -= 1;
         }
     }
 
     fn done(&self) {
         let mut q = self.jobs.lock().unwrap_or_else(|e| e.into_inner());
         q.1 -= 1;
-        if q.1 == 0 && q.0.is_empty() {
+        let finished = q.1 == 0 && q.0.is_empty() && q.2 > 0;
+        drop(q);
+        if finished {
             self.cond.notify_all();
         }
     }
@@ -257,24 +272,27 @@ pub fn walk<V: Visitor>(
         n => n,
     };
     let queue = Queue {
-        jobs: Mutex::new((Vec::new(), 0)),
+        jobs: Mutex::new((Vec::new(), 0, 0)),
         cond: Condvar::new(),
         stop: AtomicBool::new(false),
         failure: Mutex::new(None),
     };
-    queue.push(Job {
+    queue.push_all(&mut vec![Job {
         abs: root.to_path_buf(),
         rel: Vec::new(),
         state: Arc::new(ParentState::root()),
         status: Status::Included,
-    });
+    }]);
     let mut visitors: Vec<V> = (0..threads).map(|_| make()).collect();
     std::thread::scope(|s| {
         for v in visitors.iter_mut() {
             let queue = &queue;
             s.spawn(move || {
+                let mut children = Vec::new();
                 while let Some(job) = queue.pop() {
-                    if let Err(e) = read_dir(job, matcher, options, queue, v, progress) {
+                    let r = read_dir(job, matcher, options, v, progress, &mut children);
+                    queue.push_all(&mut children);
+                    if let Err(e) = r {
                         let mut f = queue.failure.lock().unwrap_or_else(|e| e.into_inner());
                         f.get_or_insert(e);
                         queue.stop.store(true, Ordering::Relaxed);
@@ -299,9 +317,9 @@ fn read_dir<V: Visitor>(
     job: Job,
     matcher: &Matcher,
     options: &WalkOptions,
-    queue: &Queue,
     v: &mut V,
     progress: Option<&AtomicU64>,
+    children: &mut Vec<Job>,
 ) -> Result<(), EvalError> {
     let rd = match fs::read_dir(&job.abs) {
         Ok(rd) => rd,
@@ -402,7 +420,7 @@ fn read_dir<V: Visitor>(
                 s => s,
             };
             if child_status != Status::Pruned || options.measure_pruned {
-                queue.push(Job {
+                children.push(Job {
                     abs: job.abs.join(OsStr::from_bytes(name.as_bytes())),
                     rel: path.clone(),
                     state: Arc::new(std::mem::take(&mut child_state)),

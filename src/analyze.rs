@@ -306,8 +306,35 @@ fn covers(hit: &str, n: &Needed) -> bool {
         .is_some_and(|r| r.strategy.matches(hit.as_bytes()).unwrap_or(false))
 }
 
+/// Directories whose contents are someone else's manifests: a
+/// `package.json` inside `node_modules` is not the project's.
+const THIRD_PARTY_DIRS: &[&[u8]] = &[
+    b"node_modules",
+    b"bower_components",
+    b"jspm_packages",
+    b"vendor",
+    b"site-packages",
+    b".venv",
+    b"venv",
+    b".tox",
+    b".nox",
+    b"target",
+    b".gradle",
+    b".yarn",
+    b".pnpm-store",
+];
+
 /// Whether excluding `path` takes away what `n` names (see [`Needed`]).
 pub fn needs(n: &Needed, path: &[u8]) -> bool {
+    if n.pattern.starts_with("**/")
+        && path
+            .split(|&b| b == b'/')
+            .rev()
+            .skip(1)
+            .any(|seg| THIRD_PARTY_DIRS.contains(&seg))
+    {
+        return false;
+    }
     let m = Matcher::from_patterns(&[n.pattern.as_bytes()]).matcher;
     let Some(r) = m.rules().first() else {
         return false;
@@ -559,6 +586,19 @@ pub fn stack_rules(ctx: &Context) -> Vec<(String, String)> {
         .iter()
         .map(|d| (d.group.to_string(), d.rule.to_string()))
         .collect();
+    // BuildKit reads the Dockerfile and the ignore file on its own; in the
+    // context they only bust the cache of `COPY . .` (the classic builder
+    // sends them anyway). A `COPY` that names them keeps them (needed).
+    let build_files = "Build definitions (the builder reads them on its own)";
+    for rule in [
+        ".dockerignore",
+        "Dockerfile*",
+        "*.Dockerfile",
+        "docker-compose*.yml",
+        "compose*.yaml",
+    ] {
+        out.push((build_files.to_string(), rule.to_string()));
+    }
     for eco in catalog::detect_ecosystems(&refs) {
         for d in catalog::stack_defaults(eco) {
             out.push((d.group.to_string(), d.rule.to_string()));

@@ -464,3 +464,111 @@ fn init_refuses_unusable_files() {
     assert_eq!(code, 2);
     assert!(err.contains("is a directory"), "{err}");
 }
+
+/// `docker init`'s ignore lists (shared/peers/docker-init-dockerignore.md).
+const DOCKER_INIT_BASE: &str = "**/.classpath\n**/.dockerignore\n**/.env\n**/.git\n**/.gitignore\n**/.project\n**/.settings\n**/.toolstarget\n**/.vs\n**/.vscode\n**/*.*proj.user\n**/*.dbmdl\n**/*.jfm\n**/charts\n**/docker-compose*\n**/compose.y*ml\n**/Dockerfile*\n**/node_modules\n**/npm-debug.log\n**/obj\n**/secrets.dev.yaml\n**/values.dev.yaml\nLICENSE\nREADME.md\n";
+
+fn docker_init_template(lang: &str) -> String {
+    let extra = match lang {
+        "python" => "**/.DS_Store\n**/__pycache__\n**/.venv\n**/bin\n",
+        "node" => "**/.next\n**/.cache\n**/build\n**/dist\n",
+        "php" => "**/vendor\n!**/composer.json\n!**/composer.lock\n",
+        "rust" => "/bin\n/target\n",
+        _ => "",
+    };
+    format!("{DOCKER_INIT_BASE}{extra}")
+}
+
+fn context_size(t: &Tree) -> (u64, u64) {
+    let v = json(t, &["report", "--json", "--prune"]);
+    (
+        v["context"]["files"].as_u64().unwrap(),
+        v["context"]["bytes"].as_u64().unwrap(),
+    )
+}
+
+/// The comparison the closing note reports: context left by `docker
+/// init`'s template and by `ctxsize init`, and the `COPY` sources (and
+/// packaging inputs) each one breaks.
+#[test]
+fn compare_with_docker_init_templates() {
+    let cases: &[(&str, &str, &[&str])] = &[
+        ("fastapi", "python", &["requirements.txt", "app/main.py"]),
+        (
+            "node",
+            "node",
+            &[
+                "package.json",
+                "package-lock.json",
+                "dist/server.js",
+                "public/favicon.ico",
+            ],
+        ),
+        (
+            "rust",
+            "rust",
+            &["Cargo.toml", "Cargo.lock", "crates/app/src/main.rs"],
+        ),
+        (
+            "scm-package",
+            "python",
+            &[
+                "pyproject.toml",
+                "README.md",
+                "LICENSE",
+                "src/tool/cli.py",
+                ".git/HEAD",
+            ],
+        ),
+        (
+            "php",
+            "php",
+            &[
+                "composer.json",
+                "composer.lock",
+                "public/index.php",
+                "src/App.php",
+            ],
+        ),
+        (
+            "monorepo",
+            "node",
+            &["package.json", "packages/api/src/index.ts"],
+        ),
+    ];
+    println!(
+        "{:<12} {:>22} {:>22} {:>8} {:>8}",
+        "project", "docker init", "ctxsize init", "breaks", "breaks"
+    );
+    for (name, lang, needed) in cases {
+        let theirs = project(name);
+        git_init(&theirs);
+        theirs.write(".dockerignore", docker_init_template(lang));
+        let ours = project(name);
+        git_init(&ours);
+        let (code, out) = init(&ours, &[]);
+        assert_eq!(code, 0, "{out}");
+        let broken = |t: &Tree| {
+            let inc = included(t);
+            needed
+                .iter()
+                .filter(|n| !inc.iter().any(|p| p == *n))
+                .count()
+        };
+        let (tf, tb) = context_size(&theirs);
+        let (of, ob) = context_size(&ours);
+        let (tbk, obk) = (broken(&theirs), broken(&ours));
+        println!(
+            "{name:<12} {:>22} {:>22} {tbk:>8} {obk:>8}",
+            format!("{tf} files {tb} B"),
+            format!("{of} files {ob} B")
+        );
+        assert_eq!(obk, 0, "{name}: ctxsize init breaks a COPY source");
+        if tbk == 0 {
+            assert!(
+                ob <= tb,
+                "{name}: ctxsize leaves {ob} B, docker init {tb} B"
+            );
+        }
+    }
+}

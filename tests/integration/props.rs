@@ -73,3 +73,52 @@ proptest! {
         }
     }
 }
+
+fn line_strategy() -> impl Strategy<Value = String> {
+    prop_oneof![
+        pattern_strategy(),
+        "# [a-z ]{0,10}".prop_map(String::from),
+        Just(String::new()),
+        "[ \t]{1,3}".prop_map(String::from),
+        "!?[a-z*/]{1,8}".prop_map(String::from),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    /// Merging never changes or reorders an existing line, and the result
+    /// parses to the old rules followed by the new ones.
+    #[test]
+    fn merge_keeps_every_line(
+        lines in prop::collection::vec(line_strategy(), 0..12),
+        crlf in any::<bool>(),
+        bom in any::<bool>(),
+        final_newline in any::<bool>(),
+        added in prop::collection::vec(prop::sample::select(vec![".env", "**/__pycache__", ".git", "**/*.log", "node_modules"]), 1..4),
+    ) {
+        use ctxsize::ignorefile::document::append_block;
+        let nl = if crlf { "\r\n" } else { "\n" };
+        let mut text = String::new();
+        if bom {
+            text.push('\u{feff}');
+        }
+        text.push_str(&lines.join(nl));
+        if final_newline && !lines.is_empty() {
+            text.push_str(nl);
+        }
+        let old = text.into_bytes();
+        let added: Vec<String> = added.into_iter().map(String::from).collect();
+        let new = append_block(&old, &added);
+        prop_assert!(new.starts_with(&old));
+        let before = Matcher::from_bytes(&old, None);
+        let after = Matcher::from_bytes(&new, None);
+        // Same errors on the old lines, no new ones.
+        prop_assert_eq!(before.errors.len(), after.errors.len());
+        let old_rules: Vec<_> = before.matcher.rules().iter().map(|r| (r.line, r.original.clone(), r.pattern.clone())).collect();
+        let new_rules: Vec<_> = after.matcher.rules().iter().map(|r| (r.line, r.original.clone(), r.pattern.clone())).collect();
+        prop_assert_eq!(&new_rules[..old_rules.len()], &old_rules[..]);
+        let tail: Vec<String> = new_rules[old_rules.len()..].iter().map(|r| String::from_utf8(r.2.clone()).unwrap()).collect();
+        prop_assert_eq!(tail, added);
+    }
+}

@@ -92,6 +92,21 @@ fn is_bare(pattern: &[u8]) -> bool {
 
 const MAX_EXAMPLES: usize = 3;
 
+// Whether a path is a known per-directory artifact (the catalogue
+// recognises its name: `__pycache__`, `node_modules`, `*.pyc`, `.DS_Store`).
+fn is_artifact(e: &Seen) -> bool {
+    let name = basename(&e.path);
+    let (Ok(rel), Ok(name)) = (std::str::from_utf8(&e.path), std::str::from_utf8(name)) else {
+        return false;
+    };
+    let yes = |_: &str| true;
+    if e.kind == EntryKind::Dir {
+        crate::catalog::match_dir(rel, name, &|_| false, &yes).is_some()
+    } else {
+        crate::catalog::match_file(rel, name, &yes).is_some()
+    }
+}
+
 /// Runs every lint over the context.
 pub fn lint(ctx: &Context) -> Result<Vec<LintFinding>> {
     let mut out = Vec::new();
@@ -182,6 +197,10 @@ pub fn lint(ctx: &Context) -> Result<Vec<LintFinding>> {
             };
             out.push(finding("trailing-slash", i, format!("a trailing `/` does not mean \"directories only\" in .dockerignore: `{}` also matches files of that name{also}", body.trim_end_matches('/')), files, None));
         }
+        // Older Docker (20.10) read these characters as regexp syntax.
+        if r.pattern.iter().any(|b| b"+(){}|".contains(b)) {
+            out.push(finding("older-docker", i, "Docker 20.10 and older read `+ ( ) { } |` in patterns as regular-expression syntax, so this line matches different paths there".into(), Vec::new(), None));
+        }
         if !valid(i) {
             continue;
         }
@@ -195,7 +214,7 @@ pub fn lint(ctx: &Context) -> Result<Vec<LintFinding>> {
                     e.status == Status::Included
                         && e.path.contains(&b'/')
                         && r.strategy.matches(basename(&e.path)).unwrap_or(false)
-                        && !e.path.split(|&b| b == b'/').any(|seg| {
+                        && !e.path.split(|&b| b == b'/').rev().skip(1).any(|seg| {
                             seg == b"node_modules" || seg == b".venv" || seg == b"site-packages"
                         })
                 })
@@ -209,6 +228,9 @@ pub fn lint(ctx: &Context) -> Result<Vec<LintFinding>> {
                     .collect();
                 root_only = true;
                 let fixed = format!("**/{}", s(&r.pattern));
+                // Only known per-directory artifacts get an automatic fix:
+                // for `*.md` or `tests` root-only may be what was meant.
+                let artifact = deeper.iter().any(|&k| is_artifact(&seen[k]));
                 out.push(finding(
                     "root-only",
                     i,
@@ -219,12 +241,15 @@ pub fn lint(ctx: &Context) -> Result<Vec<LintFinding>> {
                         if deeper.len() == 1 { "match stays" } else { "matches stay" },
                     ),
                     examples,
-                    Some(fixed),
+                    artifact.then_some(fixed),
                 ));
             }
         }
+        let comment_like = out
+            .last()
+            .is_some_and(|f: &LintFinding| f.code == "comment-like" && f.line == r.line);
         if matches[i].is_empty() {
-            if root_only {
+            if root_only || comment_like {
                 continue;
             }
             let what = if r.exception {
@@ -263,10 +288,6 @@ pub fn lint(ctx: &Context) -> Result<Vec<LintFinding>> {
                 };
                 out.push(finding("redundant", i, msg, Vec::new(), None));
             }
-        }
-        // Older Docker (20.10) read these characters as regexp syntax.
-        if r.pattern.iter().any(|b| b"+(){}|".contains(b)) {
-            out.push(finding("older-docker", i, "Docker 20.10 and older read `+ ( ) { } |` in patterns as regular-expression syntax, so this line matches different paths there".into(), Vec::new(), None));
         }
     }
     // Wildcard exceptions make BuildKit walk every excluded directory.

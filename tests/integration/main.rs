@@ -2,6 +2,7 @@
 
 mod cli_ls_why;
 mod hostile;
+mod lint;
 mod projects;
 mod props;
 mod util;

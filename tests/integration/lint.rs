@@ -1,0 +1,109 @@
+//! `ctxsize lint` on real trees.
+
+use std::fs;
+
+use crate::util::{ctxsize, run, Tree};
+
+fn lint(t: &Tree, args: &[&str]) -> (i32, String) {
+    let (code, out, err) = run(ctxsize(t.path()).arg("lint").args(args));
+    assert!(code == 0 || code == 1, "{err}");
+    (code, out)
+}
+
+fn tree() -> Tree {
+    let t = Tree::new();
+    t.file("app/__pycache__/m.pyc", 3)
+        .file("app/main.py", 3)
+        .file("web/node_modules/x/index.js", 3)
+        .file("keep.log", 1)
+        .file("a.log", 1)
+        .file("docs/a.md", 1);
+    t
+}
+
+#[test]
+fn finds_each_kind_of_mistake() {
+    let t = tree();
+    t.write(
+        ".dockerignore",
+        "__pycache__\nnode_modules\n  # indented\nfoo # trailing\n// x\nnothing-here\n!keep.log\n*.log\ndocs/\na+b*\n",
+    );
+    let (code, out) = lint(&t, &["--check"]);
+    assert_eq!(code, 1);
+    for (line, code) in [
+        (1, "root-only"),
+        (2, "root-only"),
+        (3, "comment-like"),
+        (4, "comment-like"),
+        (5, "comment-like"),
+        (6, "matches-nothing"),
+        (7, "exception-before-rule"),
+        (9, "trailing-slash"),
+        (10, "older-docker"),
+    ] {
+        assert!(
+            out.lines()
+                .any(|l| l.starts_with(&format!(".dockerignore:{line}:"))
+                    && l.ends_with(&format!("[{code}]"))),
+            "line {line} {code} missing in:\n{out}"
+        );
+    }
+    assert!(out.contains("use `**/__pycache__`"), "{out}");
+    assert!(out.contains("app/__pycache__"), "{out}");
+}
+
+#[test]
+fn fix_rewrites_lines_in_place() {
+    let t = tree();
+    let original = "# keep me\r\n__pycache__\r\n  # indented\r\n*.md";
+    t.write(".dockerignore", original);
+    let (_, out) = lint(&t, &["--fix"]);
+    assert!(out.contains("fixed"), "{out}");
+    assert_eq!(
+        fs::read_to_string(t.join(".dockerignore")).unwrap(),
+        "# keep me\r\n**/__pycache__\r\n# indented\r\n*.md"
+    );
+    let (_, out) = lint(&t, &["--fix"]);
+    assert!(out.contains("nothing to fix"), "{out}");
+}
+
+#[test]
+fn wildcard_exception_reports_builder_divergence() {
+    let t = Tree::new();
+    t.file("node_modules/a/package.json", 2)
+        .file("node_modules/a/index.js", 2)
+        .write(".dockerignore", "node_modules\n!**/package.json\n");
+    let (_, out) = lint(&t, &[]);
+    assert!(out.contains("[wildcard-exception]"), "{out}");
+    assert!(out.contains("node_modules/a/package.json"), "{out}");
+}
+
+#[test]
+fn dockerfile_specific_files_are_named() {
+    let t = Tree::new();
+    t.file("a", 1)
+        .write(".dockerignore", "a\n")
+        .write("Dockerfile.dev", "FROM scratch\n")
+        .write("Dockerfile.dev.dockerignore", "b\n");
+    let (_, out) = lint(&t, &["--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(
+        v.as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "dockerfile-specific"),
+        "{out}"
+    );
+}
+
+#[test]
+fn clean_file_has_no_findings() {
+    let t = tree();
+    t.write(
+        ".dockerignore",
+        "**/__pycache__\n**/node_modules\n*.log\n!keep.log\n",
+    );
+    let (code, out) = lint(&t, &["--check"]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out, ".dockerignore: no findings\n");
+}

@@ -67,7 +67,8 @@ pub fn copy_problems(ctx: &Context) -> Result<Vec<CopyProblem>> {
     let mut out = Vec::new();
     let mut included: Option<Vec<Vec<u8>>> = None;
     for l in load(ctx) {
-        let file = Some(l.path.display().to_string());
+        let shown = l.path.display().to_string();
+        let file = Some(shown.strip_prefix("./").unwrap_or(&shown).to_string());
         for r in l.df.context_reads(None).unwrap_or_default() {
             for s in &r.sources {
                 let what = format!(

@@ -258,6 +258,10 @@ enum Command {
         /// Print nothing; only the exit code tells.
         #[arg(short, long)]
         quiet: bool,
+        /// Always exit 0, even on failing problems or ctxsize errors (which
+        /// are still printed): for hooks that must never block.
+        #[arg(long)]
+        exit_zero: bool,
         /// Output format.
         #[arg(long, value_enum, default_value_t = FormatArg::Text)]
         format: FormatArg,
@@ -397,20 +401,32 @@ fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus,
             staged,
             staged_max_size,
             quiet,
+            exit_zero,
             format,
         }) => {
-            let ctx = Context::open(&context.options())?;
-            let fail_on = commands::check::parse_fail_on(&fail_on, strict).map_err(Error::Usage)?;
-            let opts = commands::check::CheckOptions {
-                fail_on,
-                max_size,
-                max_files,
-                staged,
-                staged_max_size,
-                quiet,
-                format: format.into(),
-            };
-            commands::check::run(&ctx, &opts, out)
+            let result = (|| {
+                let ctx = Context::open(&context.options())?;
+                let fail_on =
+                    commands::check::parse_fail_on(&fail_on, strict).map_err(Error::Usage)?;
+                let opts = commands::check::CheckOptions {
+                    fail_on,
+                    max_size,
+                    max_files,
+                    staged,
+                    staged_max_size,
+                    quiet,
+                    format: format.into(),
+                };
+                commands::check::run(&ctx, &opts, out)
+            })();
+            match result {
+                Err(e) if exit_zero => {
+                    let _ = writeln!(err, "ctxsize: error: {e}");
+                    Ok(ExitStatus::Success)
+                }
+                Ok(_) if exit_zero => Ok(ExitStatus::Success),
+                r => r,
+            }
         }
         Some(Command::Ls {
             context,

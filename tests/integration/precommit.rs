@@ -1,0 +1,299 @@
+//! The hooks of `.pre-commit-hooks.yaml`, run by pre-commit itself.
+//!
+//! pre-commit installs this repository's committed HEAD the way a user's
+//! `.pre-commit-config.yaml` would (`repo:` + `rev:`): it clones it into
+//! its store and builds the hook with `cargo install --path .` (release).
+//! The store lives in `<target>/pre-commit-cache`, so that build happens
+//! once per commit of this repository, not once per hook run (`pre-commit
+//! try-repo` would use a throw-away store and rebuild on every call).
+//!
+//! Needs `pre-commit` (on PATH or as `python3 -m pre_commit`) and the
+//! crates.io index for the install; without pre-commit the test prints why
+//! and passes, except under `CI=true`, where it fails.
+
+use std::ffi::OsString;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use crate::util::{bin, run, Tree};
+
+/// Whether missing tools fail the test instead of skipping it.
+fn required() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true")
+}
+
+/// Skips (prints why) or, under CI, fails.
+fn skip(reason: &str) {
+    if required() {
+        panic!("pre-commit hook test cannot run under CI=true: {reason}");
+    }
+    eprintln!("SKIPPED precommit::hooks: {reason}");
+}
+
+/// The command that runs pre-commit: its executable on PATH, else the
+/// module of the `python3` on PATH.
+fn find_pre_commit() -> Option<Vec<OsString>> {
+    let candidates: [&[&str]; 2] = [&["pre-commit"], &["python3", "-m", "pre_commit"]];
+    candidates.into_iter().find_map(|argv| {
+        let ok = Command::new(argv[0])
+            .args(&argv[1..])
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        ok.then(|| argv.iter().map(OsString::from).collect())
+    })
+}
+
+/// A stable cache beside the build: `<target>/pre-commit-cache`.
+fn cache_dir() -> PathBuf {
+    let exe = bin();
+    // <target>/debug/ctxsize -> <target>
+    let target = exe
+        .parent()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
+    target.join("pre-commit-cache")
+}
+
+/// The environment every git and pre-commit call gets: a fixed identity,
+/// no repository inherited from a calling hook, no colours.
+fn isolate<'a>(cmd: &'a mut Command, cache: &Path) -> &'a mut Command {
+    for var in [
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_INDEX_FILE",
+        "GIT_OBJECT_DIRECTORY",
+        "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+        "GIT_PREFIX",
+        "SKIP",
+        "PRE_COMMIT_ALLOW_NO_CONFIG",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("GIT_AUTHOR_NAME", "ctxsize test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.invalid")
+        .env("GIT_COMMITTER_NAME", "ctxsize test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.invalid")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("NO_COLOR", "1")
+        .env("TERM", "dumb")
+        .env("PRE_COMMIT_HOME", cache.join("home"))
+        .env("PRE_COMMIT_COLOR", "never")
+        // Where `cargo install` (run by pre-commit) builds: kept, so a new
+        // commit of ctxsize rebuilds only ctxsize, not its dependencies.
+        .env("CARGO_TARGET_DIR", cache.join("cargo-target"))
+}
+
+/// Runs git in `dir`: (exit code, stdout, stderr).
+fn git_try(dir: &Path, cache: &Path, args: &[&str]) -> (i32, String, String) {
+    let mut cmd = Command::new("git");
+    cmd.current_dir(dir)
+        .args(["-c", "commit.gpgsign=false"])
+        .args(["-c", "core.hooksPath=.git/hooks"])
+        .args(args);
+    run(isolate(&mut cmd, cache))
+}
+
+/// Runs git in `dir`, asserting success; returns stdout.
+fn git(dir: &Path, cache: &Path, args: &[&str]) -> String {
+    let (code, out, err) = git_try(dir, cache, args);
+    assert_eq!(code, 0, "git {args:?} in {}:\n{out}\n{err}", dir.display());
+    out
+}
+
+/// One pre-commit invocation.
+struct PreCommit<'a> {
+    argv: &'a [OsString],
+    cache: &'a Path,
+    config: &'a Path,
+    project: &'a Path,
+}
+
+impl PreCommit<'_> {
+    /// `pre-commit run --config CFG HOOK --verbose --all-files`:
+    /// (exit code, stdout + stderr, seconds).
+    fn run_hook(&self, hook: &str) -> (i32, String, f64) {
+        let mut cmd = Command::new(&self.argv[0]);
+        cmd.args(&self.argv[1..])
+            .arg("run")
+            .arg("--config")
+            .arg(self.config)
+            .args([hook, "--verbose", "--all-files", "--color", "never"])
+            .current_dir(self.project);
+        let start = Instant::now();
+        let (code, out, err) = run(isolate(&mut cmd, self.cache));
+        let secs = start.elapsed().as_secs_f64();
+        eprintln!("--- pre-commit run {hook} (exit {code}, {secs:.1}s)\n{out}{err}");
+        (code, format!("{out}{err}"), secs)
+    }
+
+    /// `git commit` with pre-commit installed as the git hook.
+    fn commit(&self, message: &str) -> (i32, String) {
+        let (code, out, err) = git_try(self.project, self.cache, &["commit", "-q", "-m", message]);
+        eprintln!("--- git commit -m {message:?} (exit {code})\n{out}{err}");
+        (code, format!("{out}{err}"))
+    }
+}
+
+/// ctxsize's own finding lines (`path: warning: ...`), not pre-commit's.
+fn finding_lines(out: &str) -> Vec<&str> {
+    out.lines()
+        .filter(|l| l.contains(": warning: ") || l.contains(": error: "))
+        .collect()
+}
+
+fn has_finding(out: &str, path: &str, level: &str) -> bool {
+    finding_lines(out)
+        .iter()
+        .any(|l| l.starts_with(&format!("{path}: {level}: ")))
+}
+
+#[test]
+fn hooks_warn_and_block_through_pre_commit() {
+    let Some(pre_commit) = find_pre_commit() else {
+        skip("pre-commit not found (install it with `python3 -m pip install pre-commit`)");
+        return;
+    };
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let cache = cache_dir();
+    fs::create_dir_all(&cache).expect("create pre-commit cache");
+
+    // The repository pre-commit installs from: this one, at its HEAD.
+    let (code, head, err) = git_try(manifest_dir, &cache, &["rev-parse", "--verify", "HEAD"]);
+    if code != 0 {
+        skip(&format!(
+            "{} is not a git checkout with a commit: {}",
+            manifest_dir.display(),
+            err.trim()
+        ));
+        return;
+    }
+    let head = head.trim().to_string();
+    let in_head = format!("{head}:.pre-commit-hooks.yaml");
+    let (code, _, _) = git_try(manifest_dir, &cache, &["cat-file", "-e", &in_head]);
+    if code != 0 {
+        skip(".pre-commit-hooks.yaml is not committed yet (pre-commit installs hooks from HEAD)");
+        return;
+    }
+    let status = ["status", "--porcelain", "--untracked-files=no"];
+    let (_, dirty, _) = git_try(manifest_dir, &cache, &status);
+    if !dirty.trim().is_empty() {
+        eprintln!(
+            "note: uncommitted changes in {} are not part of the hooks under test (HEAD {head})",
+            manifest_dir.display()
+        );
+    }
+
+    // A temporary repository with a small, clean project; the pre-commit
+    // config lives beside it, not in it (it would be part of the context).
+    let tree = Tree::new();
+    let project = tree.join("project");
+    tree.write(
+        "project/Dockerfile",
+        "FROM python:3.12-slim\nWORKDIR /app\nCOPY app.py .\nCMD [\"python\", \"app.py\"]\n",
+    );
+    tree.write("project/app.py", "print('hello')\n");
+    tree.write("project/.dockerignore", ".git\n**/__pycache__\n**/*.pyc\n");
+    let config = tree.join("pre-commit-config.yaml");
+    fs::write(
+        &config,
+        format!(
+            "repos:\n  - repo: {}\n    rev: {head}\n    hooks:\n      - id: ctxsize-warn\n      - id: ctxsize-check\n",
+            manifest_dir.display()
+        ),
+    )
+    .unwrap();
+    git(&project, &cache, &["init", "-q", "-b", "main"]);
+    git(&project, &cache, &["add", "-A"]);
+
+    let pc = PreCommit {
+        argv: &pre_commit,
+        cache: &cache,
+        config: &config,
+        project: &project,
+    };
+
+    // Clean project: both hooks pass and ctxsize prints nothing. The first
+    // run may clone and `cargo install` ctxsize (release build).
+    let (code, out, secs) = pc.run_hook("ctxsize-warn");
+    eprintln!("first hook run (includes any install): {secs:.1}s");
+    assert_eq!(code, 0, "ctxsize-warn on a clean project:\n{out}");
+    assert!(out.contains("Passed"), "{out}");
+    assert!(
+        finding_lines(&out).is_empty(),
+        "clean project warned:\n{out}"
+    );
+    assert!(!out.contains("ctxsize check:"), "{out}");
+
+    let (code, out, _) = pc.run_hook("ctxsize-check");
+    assert_eq!(code, 0, "ctxsize-check on a clean project:\n{out}");
+    assert!(
+        finding_lines(&out).is_empty(),
+        "clean project warned:\n{out}"
+    );
+
+    // The same through git: the hooks let a clean commit through.
+    let (code, out, err) = run(isolate(&mut Command::new(&pre_commit[0]), &cache)
+        .args(&pre_commit[1..])
+        .arg("install")
+        .arg("--config")
+        .arg(&config)
+        .current_dir(&project));
+    assert_eq!(code, 0, "pre-commit install:\n{out}\n{err}");
+    let (code, out) = pc.commit("clean project");
+    assert_eq!(code, 0, "clean commit blocked:\n{out}");
+    let clean_head = git(&project, &cache, &["rev-parse", "HEAD"]);
+
+    // Now a secret and a 30 MB log, staged.
+    tree.write(
+        "project/.env",
+        "DATABASE_URL=postgres://app:not-a-real-password@db/app\nAPI_KEY=fake-0000000000000000\n",
+    );
+    tree.mkdir("project/logs");
+    let log = fs::File::create(tree.join("project/logs/app.log")).unwrap();
+    log.set_len(30 * 1024 * 1024).unwrap(); // sparse
+    drop(log);
+    git(&project, &cache, &["add", ".env", "logs/app.log"]);
+
+    // Warn hook: passes, and its verbose output carries the warnings.
+    let (code, out, _) = pc.run_hook("ctxsize-warn");
+    assert_eq!(code, 0, "ctxsize-warn must never block:\n{out}");
+    assert!(out.contains("Passed"), "{out}");
+    assert!(
+        has_finding(&out, ".env", "warning"),
+        "no warning for .env:\n{out}"
+    );
+    assert!(
+        has_finding(&out, "logs/app.log", "warning"),
+        "no warning for logs/app.log:\n{out}"
+    );
+
+    // Check hook: fails with errors for both.
+    let (code, out, _) = pc.run_hook("ctxsize-check");
+    assert_eq!(code, 1, "ctxsize-check must block:\n{out}");
+    assert!(out.contains("Failed"), "{out}");
+    assert!(
+        has_finding(&out, ".env", "error"),
+        "no error for .env:\n{out}"
+    );
+    assert!(
+        has_finding(&out, "logs/app.log", "error"),
+        "no error for logs/app.log:\n{out}"
+    );
+
+    // And through git: the commit is refused, HEAD does not move.
+    let (code, out) = pc.commit("add secret and log");
+    assert_ne!(code, 0, "commit with a secret went through:\n{out}");
+    assert!(has_finding(&out, ".env", "error"), "{out}");
+    assert_eq!(git(&project, &cache, &["rev-parse", "HEAD"]), clean_head);
+
+    // Drop installs of older commits from the cache (their configs are
+    // gone); this run's config still exists, so its install stays.
+    let (code, out, err) = run(isolate(&mut Command::new(&pre_commit[0]), &cache)
+        .args(&pre_commit[1..])
+        .arg("gc"));
+    eprintln!("--- pre-commit gc (exit {code})\n{out}{err}");
+}

@@ -13,7 +13,7 @@ use crate::dockerfile::{self, Dockerfile};
 use crate::error::Result;
 use crate::pattern::gomatch;
 use crate::scan::tree::Scan;
-use crate::scan::{list, Select};
+use crate::scan::{list_with, Select};
 
 /// A Dockerfile of the build, read.
 pub struct Loaded {
@@ -97,7 +97,7 @@ pub fn copy_problems(ctx: &Context) -> Result<Vec<CopyProblem>> {
                 }
                 if s.has_wildcard {
                     if included.is_none() {
-                        let listing = list(&ctx.root, &ctx.matcher, ctx.builder, Select::Included)
+                        let listing = list_with(&ctx.root, &ctx.matcher, ctx.builder, Select::Included, false)
                             .map_err(|e| {
                                 crate::error::Error::Patterns(vec![ctx.matcher.eval_error(&e)])
                             })?;

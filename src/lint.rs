@@ -64,6 +64,7 @@ fn collect(ctx: &Context, builder: BuilderKind) -> Result<Vec<Seen>> {
     let opts = WalkOptions {
         builder,
         measure_pruned: true,
+        sizes: false,
         threads: 0,
     };
     let vs = walk(&ctx.root, &ctx.matcher, &opts, None, Collect::default)

@@ -20,7 +20,7 @@ use crate::ignorefile::write::{write_if_changed, Written};
 use crate::pattern::Matcher;
 use crate::report::text::{group, human};
 use crate::scan::tree::{measure, NoClassifier, Totals};
-use crate::scan::{list, Select};
+use crate::scan::{list_with, Select};
 
 /// Options of `init`.
 #[derive(Clone, Debug, Default)]
@@ -101,7 +101,7 @@ fn with_rules(base: &[u8], rules: &[String]) -> Matcher {
 type Included = std::collections::BTreeMap<Vec<u8>, Option<usize>>;
 
 fn included(ctx: &Context, m: &Matcher) -> Result<Included> {
-    let l = list(&ctx.root, m, ctx.builder, Select::Included)
+    let l = list_with(&ctx.root, m, ctx.builder, Select::Included, false)
         .map_err(|e| Error::Patterns(vec![m.eval_error(&e)]))?;
     Ok(l.entries.into_iter().map(|e| (e.path, e.rule)).collect())
 }

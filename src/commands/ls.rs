@@ -36,7 +36,8 @@ pub fn run(
     } else {
         Select::Included
     };
-    let listing = scan::list(&ctx.root, &ctx.matcher, ctx.builder, select)
+    let sizes = opts.long || opts.json;
+    let listing = scan::list_with(&ctx.root, &ctx.matcher, ctx.builder, select, sizes)
         .map_err(|e| Error::Patterns(vec![ctx.matcher.eval_error(&e)]))?;
     let entries: Vec<_> = listing
         .entries

@@ -82,11 +82,24 @@ pub fn list(
     builder: BuilderKind,
     select: Select,
 ) -> Result<Listing, EvalError> {
+    list_with(root, matcher, builder, select, true)
+}
+
+/// [`list`], optionally without file sizes (no `stat` per file: the walk
+/// then reads directories only).
+pub fn list_with(
+    root: &Path,
+    matcher: &Matcher,
+    builder: BuilderKind,
+    select: Select,
+    sizes: bool,
+) -> Result<Listing, EvalError> {
     let options = WalkOptions {
         builder,
         // Listing what is kept out means looking inside skipped directories.
         measure_pruned: select == Select::Excluded,
         threads: 0,
+        sizes,
     };
     let visitors = walk(root, matcher, &options, None, || ListVisitor {
         select: Some(select),

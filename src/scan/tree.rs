@@ -245,6 +245,7 @@ pub fn measure<C: Classifier>(
         builder,
         measure_pruned,
         threads: 0,
+        sizes: true,
     };
     let visitors = walk(root, matcher, &options, progress, || SizeVisitor {
         root: root.to_path_buf(),

@@ -177,6 +177,10 @@ pub struct WalkOptions {
     pub measure_pruned: bool,
     /// Worker threads (0: one per core, at most 8).
     pub threads: usize,
+    /// Stat regular files for their size and links. Without it, entries
+    /// carry size 0 (symlinks still carry their target length) and the
+    /// walk reads directories only, like `find` without `-size`.
+    pub sizes: bool,
 }
 
 impl Default for WalkOptions {
@@ -185,6 +189,7 @@ impl Default for WalkOptions {
             builder: BuilderKind::BuildKit,
             measure_pruned: false,
             threads: 0,
+            sizes: true,
         }
     }
 }
@@ -381,7 +386,7 @@ fn read_dir<V: Visitor>(
             };
             (status, Some(d))
         };
-        let (size, hardlink) = if is_dir {
+        let (size, hardlink) = if is_dir || (!options.sizes && kind != EntryKind::Symlink) {
             (0, None)
         } else {
             match dent.metadata() {

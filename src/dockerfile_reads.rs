@@ -97,10 +97,16 @@ pub fn copy_problems(ctx: &Context) -> Result<Vec<CopyProblem>> {
                 }
                 if s.has_wildcard {
                     if included.is_none() {
-                        let listing = list_with(&ctx.root, &ctx.matcher, ctx.builder, Select::Included, false)
-                            .map_err(|e| {
-                                crate::error::Error::Patterns(vec![ctx.matcher.eval_error(&e)])
-                            })?;
+                        let listing = list_with(
+                            &ctx.root,
+                            &ctx.matcher,
+                            ctx.builder,
+                            Select::Included,
+                            false,
+                        )
+                        .map_err(|e| {
+                            crate::error::Error::Patterns(vec![ctx.matcher.eval_error(&e)])
+                        })?;
                         included = Some(listing.entries.into_iter().map(|e| e.path).collect());
                     }
                     let any = included

@@ -1386,6 +1386,42 @@ fn compare(engine: &Engine, ctx: &Ctx) -> Outcome {
 }
 
 /// Builds that must fail: (name, context, Dockerfile, text stderr must contain).
+/// Runs `ctxsize check` on a context whose build will fail and requires
+/// that it names the cause: the excluded `COPY` source with its deciding
+/// line, or the invalid pattern's line.
+fn check_predicts_failure(engine: &Engine, ctx: &Ctx, dockerfile: &str) -> Result<(), String> {
+    let df = engine.path().join(format!(
+        "Dockerfile.check.{}",
+        engine.next.fetch_add(1, Ordering::Relaxed)
+    ));
+    fs::write(&df, dockerfile).map_err(|e| e.to_string())?;
+    let out = Command::new(ctxsize_bin())
+        .args(["check", "--builder", "classic", "--format", "json", "-f"])
+        .arg(&df)
+        .arg(ctx.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let v: Value = serde_json::from_str(&text).map_err(|e| format!("check output: {e}: {text}"))?;
+    let problems = v["problems"].as_array().cloned().unwrap_or_default();
+    let named = problems.iter().any(|p| match p["rule_id"].as_str() {
+        Some("CTX007") => {
+            let m = p["message"].as_str().unwrap_or("");
+            m.contains("excluded by") && m.contains(".dockerignore:1:")
+        }
+        Some("CTX006") => p["line"] == 1,
+        _ => false,
+    });
+    if named {
+        Ok(())
+    } else {
+        Err(format!(
+            "ctxsize check did not name the cause beforehand: {text}"
+        ))
+    }
+}
+
 fn failing_builds() -> Vec<(Ctx, &'static str, &'static str)> {
     vec![
         (
@@ -1480,6 +1516,10 @@ fn docker_classic_builder_agrees_with_ctxsize() {
     // Builds that must fail, in Docker and in ctxsize alike.
     let mut problems = Vec::new();
     for (ctx, dockerfile, needle) in failing_builds() {
+        // ctxsize must name the cause before the build runs.
+        if let Err(why) = check_predicts_failure(&engine, &ctx, dockerfile) {
+            problems.push(format!("{}: {why}", ctx.name));
+        }
         let (failed, stderr) = docker_build_fails(&engine, ctx.path(), dockerfile);
         if !failed || !stderr.contains(needle) {
             problems.push(format!(

@@ -151,8 +151,10 @@ impl Classifier for Classify {
                 continue;
             };
             if catalog::needs_content_check(entry) {
-                // Service-account keys are small; do not read big JSON.
-                if entry.id == "gcp-service-account" && size > 64 * 1024 {
+                // Service-account keys are small and named like keys; do
+                // not read every JSON file of the tree.
+                if entry.id == "gcp-service-account" && (size > 16 * 1024 || !key_like_json(name_s))
+                {
                     continue;
                 }
                 match read_head(&root.join(os(&path))) {
@@ -177,6 +179,23 @@ impl Classifier for Classify {
         self.files = files;
         self.files.clear();
     }
+}
+
+// Names a downloaded service-account key usually has: `key.json`,
+// `*credentials*.json`, `service-account*.json`, gcloud's
+// `PROJECT-1a2b3c4d5e6f.json`.
+fn key_like_json(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let stem = lower.strip_suffix(".json").unwrap_or(&lower);
+    let hex_tail = stem
+        .rsplit_once('-')
+        .is_some_and(|(_, t)| t.len() == 12 && t.bytes().all(|b| b.is_ascii_hexdigit()));
+    hex_tail
+        || [
+            "key", "cred", "service", "account", "secret", "gcp", "google", "sa-", "sa_", "token",
+        ]
+        .iter()
+        .any(|k| stem.contains(k))
 }
 
 fn basename_len(p: &[u8]) -> usize {
@@ -295,7 +314,7 @@ fn covers(hit: &str, n: &Needed) -> bool {
     if pattern == hit || pattern.starts_with(&format!("{hit}/")) {
         return true;
     }
-    let m = Matcher::from_patterns(&[pattern.as_bytes()]).matcher;
+    let m = &n.matcher;
     if n.whole_tree {
         return m
             .decide_path(hit.as_bytes(), false)
@@ -335,7 +354,7 @@ pub fn needs(n: &Needed, path: &[u8]) -> bool {
     {
         return false;
     }
-    let m = Matcher::from_patterns(&[n.pattern.as_bytes()]).matcher;
+    let m = &n.matcher;
     let Some(r) = m.rules().first() else {
         return false;
     };
@@ -455,6 +474,21 @@ pub struct Needed {
     /// otherwise only the named paths themselves must stay (excluding a
     /// cache inside a copied directory does not break the build).
     pub whole_tree: bool,
+    /// The pattern, compiled once.
+    matcher: Matcher,
+}
+
+impl Needed {
+    /// A needed path (a Docker pattern) and why.
+    pub fn new(pattern: String, why: String, whole_tree: bool) -> Needed {
+        let matcher = Matcher::from_patterns(&[pattern.as_bytes()]).matcher;
+        Needed {
+            pattern,
+            why,
+            whole_tree,
+            matcher,
+        }
+    }
 }
 
 /// Everything the build needs from the context: `COPY`/`ADD`/bind-mount
@@ -463,19 +497,19 @@ pub struct Needed {
 pub fn needed_paths(ctx: &Context) -> crate::error::Result<Vec<Needed>> {
     let mut out = Vec::new();
     for name in PROTECTED {
-        out.push(Needed {
-            pattern: format!("**/{name}"),
-            why: "lockfiles and manifests are needed to install dependencies".into(),
-            whole_tree: false,
-        });
+        out.push(Needed::new(
+            format!("**/{name}"),
+            "lockfiles and manifests are needed to install dependencies".into(),
+            false,
+        ));
     }
     let pyproject = std::fs::read_to_string(ctx.root.join("pyproject.toml")).unwrap_or_default();
     for (key, file) in packaging_files(&pyproject) {
-        out.push(Needed {
-            pattern: file.clone(),
-            why: format!("pyproject.toml names it as `{key}`, so building the package needs it"),
-            whole_tree: false,
-        });
+        out.push(Needed::new(
+            file.clone(),
+            format!("pyproject.toml names it as `{key}`, so building the package needs it"),
+            false,
+        ));
     }
     let setup = ["setup.py", "setup.cfg"]
         .iter()
@@ -495,11 +529,11 @@ pub fn needed_paths(ctx: &Context) -> crate::error::Result<Vec<Needed>> {
     .iter()
     .find(|k| pyproject.contains(*k) || setup.contains(*k));
     if let Some(k) = vcs_version {
-        out.push(Needed {
-            pattern: ".git".into(),
-            why: format!("the version is derived from git ({k})"),
-            whole_tree: true,
-        });
+        out.push(Needed::new(
+            ".git".into(),
+            format!("the version is derived from git ({k})"),
+            true,
+        ));
     }
     out.extend(crate::dockerfile_reads::needed(ctx));
     Ok(out)

@@ -49,11 +49,11 @@ pub fn needed(ctx: &Context) -> Vec<Needed> {
                 if s.path == "." || s.unresolved.is_some() {
                     continue;
                 }
-                out.push(Needed {
-                    pattern: s.path.clone(),
-                    why: format!("{} in {}:{}", r.kind.as_str(), l.display, r.line),
-                    whole_tree: false,
-                });
+                out.push(Needed::new(
+                    s.path.clone(),
+                    format!("{} in {}:{}", r.kind.as_str(), l.display, r.line),
+                    false,
+                ));
             }
         }
     }

@@ -91,6 +91,16 @@ fn is_bare(pattern: &[u8]) -> bool {
     !pattern.contains(&b'/') && !pattern.starts_with(b"**") && pattern != b"." && pattern != b"*"
 }
 
+// Written anchored (`/x`, `./x`): the author meant the root.
+fn anchored(original: &[u8]) -> bool {
+    let t = crate::pattern::read::trim_space(original);
+    let t = t
+        .strip_prefix(b"!")
+        .map(crate::pattern::read::trim_space)
+        .unwrap_or(t);
+    t.starts_with(b"/") || t.starts_with(b"./")
+}
+
 const MAX_EXAMPLES: usize = 3;
 
 // Whether a path is a known per-directory artifact (the catalogue
@@ -144,6 +154,7 @@ pub fn lint(ctx: &Context) -> Result<Vec<LintFinding>> {
         });
     }
     let seen = collect(ctx, ctx.builder)?;
+    let needed = crate::analyze::needed_paths(ctx)?;
     let rules = m.rules();
     let valid = |i: usize| !matches!(rules[i].strategy, Strategy::Invalid(_));
     // Direct matches of every rule on every path.
@@ -207,7 +218,7 @@ pub fn lint(ctx: &Context) -> Result<Vec<LintFinding>> {
         }
         // Root-only patterns with deeper same-named paths left in.
         let mut root_only = false;
-        if !r.exception && is_bare(&r.pattern) {
+        if !r.exception && is_bare(&r.pattern) && !anchored(&r.original) {
             let deeper: Vec<usize> = seen
                 .iter()
                 .enumerate()
@@ -231,7 +242,14 @@ pub fn lint(ctx: &Context) -> Result<Vec<LintFinding>> {
                 let fixed = format!("**/{}", s(&r.pattern));
                 // Only known per-directory artifacts get an automatic fix:
                 // for `*.md` or `tests` root-only may be what was meant.
-                let artifact = deeper.iter().any(|&k| is_artifact(&seen[k]));
+                // Every deeper match must be an artifact, and none may be a
+                // path the build needs (a `COPY` source, a manifest).
+                let artifact = deeper.iter().all(|&k| is_artifact(&seen[k]))
+                    && !deeper.iter().any(|&k| {
+                        needed
+                            .iter()
+                            .any(|n| crate::analyze::needs(n, &seen[k].path))
+                    });
                 out.push(finding(
                     "root-only",
                     i,

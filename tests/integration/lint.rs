@@ -107,3 +107,25 @@ fn clean_file_has_no_findings() {
     assert_eq!(code, 0, "{out}");
     assert_eq!(out, ".dockerignore: no findings\n");
 }
+
+#[test]
+fn anchored_patterns_are_not_root_only_and_fixes_never_drop_sources() {
+    let t = Tree::new();
+    t.file("a/node_modules/x", 1)
+        .file("src/build/main.go", 1)
+        .file("out/build/x.o", 1)
+        .write("Dockerfile", "FROM scratch\nCOPY src/build /app/build\n")
+        .write(".dockerignore", "/node_modules\nbuild\n");
+    let (_, out) = lint(&t, &[]);
+    assert!(
+        !out.contains(".dockerignore:1: /node_modules: `node_modules` matches only"),
+        "{out}"
+    );
+    assert!(out.contains(".dockerignore:2: build:"), "{out}");
+    let (_, out) = lint(&t, &["--fix"]);
+    assert!(out.contains("nothing to fix"), "{out}");
+    assert_eq!(
+        fs::read_to_string(t.join(".dockerignore")).unwrap(),
+        "/node_modules\nbuild\n"
+    );
+}

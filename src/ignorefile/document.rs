@@ -91,7 +91,13 @@ pub fn append_block(data: &[u8], lines: &[String]) -> Vec<u8> {
     let mut out = data.to_vec();
     if !sh.empty {
         if !sh.final_newline {
-            out.extend_from_slice(nl.as_bytes());
+            // A file ending in a lone `\r`: Docker drops it as the end of
+            // the last line; a `\n` after it keeps that line as it was.
+            if data.ends_with(b"\r") {
+                out.push(b'\n');
+            } else {
+                out.extend_from_slice(nl.as_bytes());
+            }
         }
         out.extend_from_slice(nl.as_bytes());
     }
@@ -131,6 +137,15 @@ mod tests {
             String::from_utf8(empty).unwrap(),
             format!("{BLOCK_MARKER}\n**/__pycache__\n.env\n")
         );
+    }
+
+    #[test]
+    fn lone_cr_at_end_stays_a_line_ending() {
+        // Found by the merge_writer fuzz target.
+        let old = b"a\r\nb\r";
+        let new = append_block(old, &[".env".to_string()]);
+        let lines = crate::pattern::read::split_lines(&new);
+        assert_eq!(&lines[..2], &[&b"a"[..], &b"b"[..]]);
     }
 
     #[test]

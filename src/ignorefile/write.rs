@@ -106,6 +106,29 @@ mod tests {
     }
 
     #[test]
+    fn concurrent_writers_never_mix() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join(".dockerignore");
+        let contents: Vec<Vec<u8>> = (0..8u8)
+            .map(|i| vec![b'a' + i; 64 * 1024 + usize::from(i)])
+            .collect();
+        std::thread::scope(|s| {
+            for c in &contents {
+                let p = &p;
+                s.spawn(move || {
+                    for _ in 0..20 {
+                        write_if_changed(p, c).unwrap();
+                    }
+                });
+            }
+        });
+        let last = fs::read(&p).unwrap();
+        assert!(contents.contains(&last), "the file is a mix of writers");
+        // No temporary file is left behind.
+        assert_eq!(fs::read_dir(d.path()).unwrap().count(), 1);
+    }
+
+    #[test]
     fn writes_through_symlink() {
         let d = tempfile::tempdir().unwrap();
         fs::write(d.path().join(".gitignore"), "x\n").unwrap();

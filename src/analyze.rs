@@ -496,7 +496,13 @@ impl Needed {
 /// `pyproject.toml` names, and `.git` when the version comes from git.
 pub fn needed_paths(ctx: &Context) -> crate::error::Result<Vec<Needed>> {
     let mut out = Vec::new();
-    for name in PROTECTED {
+    // The catalogue's manifests and lockfiles. Its build definitions
+    // (`Dockerfile*`, `.dockerignore`) are left out here: BuildKit reads
+    // them on its own, and a `COPY` that names them protects them.
+    let manifests = catalog::protected_names()
+        .iter()
+        .filter(|n| !n.contains("Dockerfile") && !n.contains("dockerignore"));
+    for name in manifests {
         out.push(Needed::new(
             format!("**/{name}"),
             "lockfiles and manifests are needed to install dependencies".into(),
@@ -538,41 +544,6 @@ pub fn needed_paths(ctx: &Context) -> crate::error::Result<Vec<Needed>> {
     out.extend(crate::dockerfile_reads::needed(ctx));
     Ok(out)
 }
-
-/// Lockfiles and manifests that are never excluded.
-const PROTECTED: &[&str] = &[
-    "package.json",
-    "package-lock.json",
-    "npm-shrinkwrap.json",
-    "yarn.lock",
-    "pnpm-lock.yaml",
-    "bun.lockb",
-    "bun.lock",
-    "poetry.lock",
-    "uv.lock",
-    "Pipfile",
-    "Pipfile.lock",
-    "pdm.lock",
-    "requirements*.txt",
-    "pyproject.toml",
-    "setup.py",
-    "setup.cfg",
-    "Cargo.toml",
-    "Cargo.lock",
-    "go.mod",
-    "go.sum",
-    "Gemfile",
-    "Gemfile.lock",
-    "composer.json",
-    "composer.lock",
-    "pom.xml",
-    "build.gradle*",
-    "settings.gradle*",
-    "gradle.lockfile",
-    "packages.lock.json",
-    "*.csproj",
-    ".terraform.lock.hcl",
-];
 
 // `readme = "README.md"`, `license = {file = "LICENSE"}`, `license-files`.
 fn packaging_files(pyproject: &str) -> Vec<(String, String)> {

@@ -797,6 +797,11 @@ pub fn common_defaults() -> &'static [DefaultRule] {
     COMMON
 }
 
+/// The names (globs) [`is_protected`] accepts.
+pub fn protected_names() -> &'static [&'static str] {
+    PROTECTED
+}
+
 /// Manifests, lockfiles and build definitions that must never be excluded
 /// (globs).
 static PROTECTED: &[&str] = &[

@@ -7,6 +7,7 @@ use std::path::Path;
 use crate::catalog;
 use crate::context::Context;
 use crate::pattern::Matcher;
+use crate::relpath::{as_path as os, basename, parent};
 use crate::report::Finding;
 use crate::scan::tree::{Classifier, Scan, Totals};
 use crate::scan::{Entry, EntryKind, Status};
@@ -61,11 +62,6 @@ fn join(dir: &[u8], name: &[u8]) -> Vec<u8> {
     p
 }
 
-fn os(p: &[u8]) -> &Path {
-    use std::os::unix::ffi::OsStrExt;
-    Path::new(std::ffi::OsStr::from_bytes(p))
-}
-
 // Does the directory `dir` (relative) hold an entry matching `glob`?
 // Asked only for the few names that need evidence.
 fn dir_has(root: &Path, dir: &[u8], glob: &str) -> bool {
@@ -82,12 +78,6 @@ fn dir_has(root: &Path, dir: &[u8], glob: &str) -> bool {
     })
 }
 
-fn parent(p: &[u8]) -> &[u8] {
-    p.iter()
-        .rposition(|&b| b == b'/')
-        .map_or(&p[..0], |i| &p[..i])
-}
-
 impl Classifier for Classify {
     fn enter_dir(&mut self, dir: &[u8], status: Status) {
         self.dir.clear();
@@ -102,7 +92,7 @@ impl Classifier for Classify {
         if self.status == Some(Status::Pruned) {
             return;
         }
-        let name = &e.path[e.path.len() - basename_len(e.path)..];
+        let name = basename(e.path);
         let start = self.names.len() as u32;
         self.names.extend_from_slice(name);
         let span = (start, self.names.len() as u32);
@@ -121,7 +111,7 @@ impl Classifier for Classify {
         if !dir.is_empty() {
             if let (Ok(rel), Ok(name)) = (
                 std::str::from_utf8(&dir),
-                std::str::from_utf8(&dir[dir.len() - basename_len(&dir)..]),
+                std::str::from_utf8(basename(&dir)),
             ) {
                 let child = |g: &str| self.has_child(g);
                 let sibling = |g: &str| dir_has(root, parent(&dir), g);
@@ -196,12 +186,6 @@ fn key_like_json(name: &str) -> bool {
         ]
         .iter()
         .any(|k| stem.contains(k))
-}
-
-fn basename_len(p: &[u8]) -> usize {
-    p.iter()
-        .rposition(|&b| b == b'/')
-        .map_or(p.len(), |i| p.len() - i - 1)
 }
 
 // At most SNIFF_BYTES of a regular file, opened without following a

@@ -16,5 +16,6 @@ pub mod error;
 pub mod ignorefile;
 pub mod lint;
 pub mod pattern;
+pub mod relpath;
 pub mod report;
 pub mod scan;

@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::pattern::Strategy;
+use crate::relpath::basename;
 use crate::scan::{walk, BuilderKind, Entry, EntryKind, Status, Visitor, WalkError, WalkOptions};
 
 /// One lint finding.
@@ -76,12 +77,6 @@ fn collect(ctx: &Context, builder: BuilderKind) -> Result<Vec<Seen>> {
 
 fn s(p: &[u8]) -> String {
     String::from_utf8_lossy(p).into_owned()
-}
-
-fn basename(p: &[u8]) -> &[u8] {
-    p.iter()
-        .rposition(|&b| b == b'/')
-        .map_or(p, |i| &p[i + 1..])
 }
 
 /// Whether a pattern is "bare" in the gitignore sense: no `/` inside, not

@@ -13,6 +13,7 @@ use serde_json::json;
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::pattern::{Decision, ParentState};
+use crate::relpath::as_path as os;
 use crate::scan::walk::prunes;
 
 /// The answer for one path.
@@ -87,11 +88,6 @@ fn origin(chain: &[(Decision, usize)], rel: &[u8]) -> Option<Vec<u8>> {
         .iter()
         .find(|(d, _)| d.rule == Some(rule) && !d.via_parent)
         .map(|(_, end)| rel[..*end].to_vec())
-}
-
-fn os(p: &[u8]) -> PathBuf {
-    use std::os::unix::ffi::OsStrExt;
-    PathBuf::from(std::ffi::OsStr::from_bytes(p))
 }
 
 /// Turns a user path into a context-relative one: absolute paths and paths

@@ -171,12 +171,6 @@ fn lossy(p: &[u8]) -> String {
     String::from_utf8_lossy(p).into_owned()
 }
 
-fn parent_of(p: &[u8]) -> &[u8] {
-    p.iter()
-        .rposition(|&b| b == b'/')
-        .map_or(&p[..0], |i| &p[..i])
-}
-
 fn depth_of(p: &[u8]) -> usize {
     1 + p.iter().filter(|&&b| b == b'/').count()
 }
@@ -229,7 +223,7 @@ pub fn heaviest(scan: &Scan, opts: TreeOptions) -> Vec<HeavyNode> {
         cands.into_iter().map(|c| (c.path.clone(), c)).collect();
     let keys: Vec<Vec<u8>> = chosen.keys().cloned().collect();
     for k in keys {
-        let mut p = parent_of(&k);
+        let mut p = crate::relpath::parent(&k);
         while !p.is_empty() && !chosen.contains_key(p) {
             if let Some(d) = scan.dir(p) {
                 chosen.insert(
@@ -243,7 +237,7 @@ pub fn heaviest(scan: &Scan, opts: TreeOptions) -> Vec<HeavyNode> {
                     },
                 );
             }
-            p = parent_of(p);
+            p = crate::relpath::parent(p);
         }
     }
     // Excluded directories whose parent is sent: what the ignore file saves.
@@ -255,7 +249,7 @@ pub fn heaviest(scan: &Scan, opts: TreeOptions) -> Vec<HeavyNode> {
                 && d.status != crate::scan::Status::Included
                 && depth_of(&d.path) <= opts.depth
                 && scan
-                    .dir(parent_of(&d.path))
+                    .dir(crate::relpath::parent(&d.path))
                     .is_some_and(|p| p.status == crate::scan::Status::Included)
                 && (d.total_out.bytes >= opts.min_size.max(1) || !scan.measured_pruned)
         })
@@ -273,7 +267,7 @@ pub fn heaviest(scan: &Scan, opts: TreeOptions) -> Vec<HeavyNode> {
         if c.path.is_empty() || chosen.contains_key(&c.path) {
             continue;
         }
-        let p = parent_of(&c.path);
+        let p = crate::relpath::parent(&c.path);
         if p.is_empty() || chosen.contains_key(p) {
             chosen.insert(c.path.clone(), c);
         }
@@ -282,7 +276,7 @@ pub fn heaviest(scan: &Scan, opts: TreeOptions) -> Vec<HeavyNode> {
     fn build(parent: &[u8], chosen: &std::collections::BTreeMap<Vec<u8>, Cand>) -> Vec<HeavyNode> {
         let mut nodes: Vec<HeavyNode> = chosen
             .values()
-            .filter(|c| parent_of(&c.path) == parent)
+            .filter(|c| crate::relpath::parent(&c.path) == parent)
             .map(|c| HeavyNode {
                 path: lossy(&c.path),
                 kind: if c.dir { "dir" } else { "file" },

@@ -184,7 +184,8 @@ impl<C: Classifier> Visitor for SizeVisitor<C> {
             self.included.add(t);
             if e.kind == EntryKind::Symlink {
                 self.symlinks_in += 1;
-                let target = std::fs::read_link(self.root.join(os(e.path))).ok();
+                let target =
+                    std::fs::read_link(self.root.join(crate::relpath::as_path(e.path))).ok();
                 let target = target.as_ref().map(|t| {
                     use std::os::unix::ffi::OsStrExt;
                     t.as_os_str().as_bytes().to_vec()
@@ -223,11 +224,6 @@ impl<C: Classifier> Visitor for SizeVisitor<C> {
     fn error(&mut self, error: WalkError) {
         self.errors.push(error);
     }
-}
-
-fn os(p: &[u8]) -> &Path {
-    use std::os::unix::ffi::OsStrExt;
-    Path::new(std::ffi::OsStr::from_bytes(p))
 }
 
 /// Measures the context. With `measure_pruned`, directories Docker skips

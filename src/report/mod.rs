@@ -194,15 +194,13 @@ pub fn heaviest(scan: &Scan, opts: TreeOptions) -> Vec<HeavyNode> {
         if (d.status == crate::scan::Status::Included || d.total_in.files > 0)
             && d.total_in.bytes >= opts.min_size.max(1)
         {
-            {
-                cands.push(Cand {
-                    path: d.path.clone(),
-                    dir: true,
-                    bytes: d.total_in.bytes,
-                    files: d.total_in.files,
-                    excluded: false,
-                });
-            }
+            cands.push(Cand {
+                path: d.path.clone(),
+                dir: true,
+                bytes: d.total_in.bytes,
+                files: d.total_in.files,
+                excluded: false,
+            });
         }
     }
     for f in &scan.top_files {

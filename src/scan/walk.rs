@@ -13,14 +13,13 @@
 //! (depth-first work stealing from a shared stack) with the state attached.
 
 use std::ffi::OsStr;
-use std::fs;
 use std::io;
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
+use super::dirent::{Dir, DirBuf};
 use crate::pattern::{Decision, EvalError, Matcher, ParentState};
 
 /// Which builder's walk to reproduce. They share the decision rule and
@@ -86,24 +85,6 @@ impl EntryKind {
             self,
             EntryKind::Fifo | EntryKind::Socket | EntryKind::CharDevice | EntryKind::BlockDevice
         )
-    }
-
-    fn from_file_type(ft: fs::FileType) -> EntryKind {
-        if ft.is_dir() {
-            EntryKind::Dir
-        } else if ft.is_symlink() {
-            EntryKind::Symlink
-        } else if ft.is_fifo() {
-            EntryKind::Fifo
-        } else if ft.is_socket() {
-            EntryKind::Socket
-        } else if ft.is_char_device() {
-            EntryKind::CharDevice
-        } else if ft.is_block_device() {
-            EntryKind::BlockDevice
-        } else {
-            EntryKind::File
-        }
     }
 }
 
@@ -307,8 +288,9 @@ pub fn walk<V: Visitor>(
             let queue = &queue;
             s.spawn(move || {
                 let mut children = Vec::new();
+                let mut buf = DirBuf::default();
                 while let Some(job) = queue.pop() {
-                    let r = read_dir(job, matcher, options, v, progress, &mut children);
+                    let r = read_dir(job, matcher, options, v, progress, &mut children, &mut buf);
                     queue.push_all(&mut children);
                     if let Err(e) = r {
                         let mut f = queue.failure.lock().unwrap_or_else(|e| e.into_inner());
@@ -338,9 +320,10 @@ fn read_dir<V: Visitor>(
     v: &mut V,
     progress: Option<&AtomicU64>,
     children: &mut Vec<Job>,
+    buf: &mut DirBuf,
 ) -> Result<(), EvalError> {
-    let rd = match fs::read_dir(&job.abs) {
-        Ok(rd) => rd,
+    let dir = match Dir::open(&job.abs) {
+        Ok(d) => d,
         Err(error) => {
             v.error(WalkError {
                 path: job.rel,
@@ -357,41 +340,57 @@ fn read_dir<V: Visitor>(
     let base = path.len();
     let mut child_state = ParentState::root();
     let mut count = 0u64;
-    for dent in rd {
-        let dent = match dent {
-            Ok(d) => d,
-            Err(error) => {
-                v.error(WalkError {
-                    path: job.rel.clone(),
-                    error,
-                });
-                continue;
-            }
-        };
+    let mut failure = None;
+    let listed = dir.entries(buf, &mut |name, listed_kind, stat| {
+        if failure.is_some() {
+            return;
+        }
         count += 1;
-        let name = dent.file_name();
         path.truncate(base);
-        path.extend_from_slice(name.as_bytes());
-        let kind = match dent.file_type() {
-            Ok(ft) => EntryKind::from_file_type(ft),
-            Err(error) => {
-                v.error(WalkError {
-                    path: path.clone(),
-                    error,
-                });
-                continue;
+        path.extend_from_slice(name);
+        // The listing usually gives the type; when it does not, or when the
+        // size is needed, look the entry up once.
+        let wants_meta = match listed_kind {
+            None => true,
+            Some(EntryKind::Dir) => false,
+            Some(EntryKind::Symlink) => true,
+            Some(_) => options.sizes,
+        };
+        let meta = if wants_meta {
+            match stat() {
+                Ok(m) => Some(m),
+                Err(error) => {
+                    v.error(WalkError {
+                        path: path.clone(),
+                        error,
+                    });
+                    return;
+                }
             }
+        } else {
+            None
+        };
+        let kind = match (listed_kind, meta) {
+            (Some(k), _) => k,
+            (None, Some(m)) => m.kind,
+            (None, None) => EntryKind::File,
         };
         let is_dir = kind == EntryKind::Dir;
         // Decide first: a pruned parent means no decision at all.
         let (status, decision) = if job.status == Status::Pruned {
             (Status::Pruned, None)
         } else {
-            let d = matcher.decide(
+            let d = match matcher.decide(
                 &path,
                 &job.state,
                 if is_dir { Some(&mut child_state) } else { None },
-            )?;
+            ) {
+                Ok(d) => d,
+                Err(e) => {
+                    failure = Some(e);
+                    return;
+                }
+            };
             let status = if d.excluded {
                 Status::Excluded
             } else {
@@ -399,27 +398,10 @@ fn read_dir<V: Visitor>(
             };
             (status, Some(d))
         };
-        let (size, hardlink) = if is_dir || (!options.sizes && kind != EntryKind::Symlink) {
-            (0, None)
-        } else {
-            match dent.metadata() {
-                Ok(md) => (
-                    md.len(),
-                    (kind == EntryKind::File && md.nlink() > 1).then(|| (md.dev(), md.ino())),
-                ),
-                Err(error) => {
-                    v.error(WalkError {
-                        path: path.clone(),
-                        error,
-                    });
-                    continue;
-                }
-            }
-        };
-        let size = if kind == EntryKind::File || kind == EntryKind::Symlink {
-            size
-        } else {
-            0
+        let (size, hardlink) = match meta {
+            Some(m) if kind == EntryKind::File => (m.size, (m.nlink > 1).then_some(m.id)),
+            Some(m) if kind == EntryKind::Symlink => (m.size, None),
+            _ => (0, None),
         };
         let pruned =
             is_dir && status == Status::Excluded && prunes(matcher, options.builder, &path);
@@ -439,13 +421,22 @@ fn read_dir<V: Visitor>(
             };
             if child_status != Status::Pruned || options.measure_pruned {
                 children.push(Job {
-                    abs: job.abs.join(OsStr::from_bytes(name.as_bytes())),
+                    abs: job.abs.join(OsStr::from_bytes(name)),
                     rel: path.clone(),
                     state: Arc::new(std::mem::take(&mut child_state)),
                     status: child_status,
                 });
             }
         }
+    });
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    if let Err(error) = listed {
+        v.error(WalkError {
+            path: job.rel.clone(),
+            error,
+        });
     }
     v.leave_dir();
     if let Some(p) = progress {

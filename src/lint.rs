@@ -9,9 +9,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::analyze::Needed;
 use crate::context::Context;
 use crate::error::{Error, Result};
-use crate::pattern::Strategy;
+use crate::pattern::{Matcher, Rule, Strategy};
 use crate::relpath::basename;
 use crate::scan::{walk, BuilderKind, Entry, EntryKind, Status, Visitor, WalkError, WalkOptions};
 
@@ -32,6 +33,13 @@ pub struct LintFinding {
     pub examples: Vec<String>,
     /// The replacement line, when `--fix` can apply it.
     pub fix: Option<String>,
+}
+
+impl LintFinding {
+    /// Whether the message already names the example paths.
+    pub fn examples_in_message(&self) -> bool {
+        matches!(self.code, "trailing-slash" | "wildcard-exception")
+    }
 }
 
 struct Seen {
@@ -100,13 +108,13 @@ const MAX_EXAMPLES: usize = 3;
 
 // Whether a path is a known per-directory artifact (the catalogue
 // recognises its name: `__pycache__`, `node_modules`, `*.pyc`, `.DS_Store`).
-fn is_artifact(e: &Seen) -> bool {
-    let name = basename(&e.path);
-    let (Ok(rel), Ok(name)) = (std::str::from_utf8(&e.path), std::str::from_utf8(name)) else {
+fn is_artifact(path: &[u8], kind: EntryKind) -> bool {
+    let name = basename(path);
+    let (Ok(rel), Ok(name)) = (std::str::from_utf8(path), std::str::from_utf8(name)) else {
         return false;
     };
     let yes = |_: &str| true;
-    if e.kind == EntryKind::Dir {
+    if kind == EntryKind::Dir {
         crate::catalog::match_dir(rel, name, &|_| false, &yes).is_some()
     } else {
         crate::catalog::match_file(rel, name, &yes).is_some()
@@ -119,35 +127,11 @@ pub fn lint(ctx: &Context) -> Result<Vec<LintFinding>> {
     let file = ctx
         .ignore_display()
         .unwrap_or_else(|| ".dockerignore".into());
-    // Invalid lines first: they make the build fail.
-    for e in &ctx.pattern_errors {
-        let mut e2 = e.clone();
-        e2.file = None;
-        out.push(LintFinding {
-            code: "invalid",
-            file: file.clone(),
-            line: e.line,
-            pattern: s(&e.original),
-            message: format!("Docker rejects this line and the build fails: {e2}"),
-            examples: Vec::new(),
-            fix: None,
-        });
-    }
+    out.extend(invalid_findings(ctx, &file));
     if !ctx.pattern_errors.is_empty() || ctx.ignore.is_none() {
         return Ok(out);
     }
     let m = &ctx.matcher;
-    for e in m.lazy_errors() {
-        out.push(LintFinding {
-            code: "invalid",
-            file: file.clone(),
-            line: e.line,
-            pattern: s(&e.original),
-            message: "Docker accepts this line but fails the build as soon as a path reaches it: its expression cannot be compiled".into(),
-            examples: Vec::new(),
-            fix: None,
-        });
-    }
     let seen = collect(ctx, ctx.builder)?;
     let needed = crate::analyze::needed_paths(ctx)?;
     let rules = m.rules();
@@ -167,6 +151,12 @@ pub fn lint(ctx: &Context) -> Result<Vec<LintFinding>> {
             decides[i] += 1;
         }
     }
+    let mut misses = WalkLint::new(m, &needed);
+    for e in &seen {
+        misses.observe(&e.path, e.kind, e.status);
+    }
+    let depth = misses.findings(&file);
+    out.extend(depth.iter().cloned());
     let finding =
         |code, i: usize, message: String, examples: Vec<String>, fix: Option<String>| LintFinding {
             code,
@@ -178,90 +168,20 @@ pub fn lint(ctx: &Context) -> Result<Vec<LintFinding>> {
             fix,
         };
     for (i, r) in rules.iter().enumerate() {
-        let text = s(&r.original);
-        let trimmed = text.trim();
-        // Lines that look like comments or options but are patterns.
-        if trimmed.starts_with('#') && !text.starts_with('#') {
-            out.push(finding("comment-like", i, "this line is a pattern, not a comment: `#` starts a comment only in the first column".into(), Vec::new(), Some(trimmed.to_string())));
-        } else if trimmed.starts_with("//") {
-            out.push(finding("comment-like", i, "`//` does not start a comment in .dockerignore: this line is a pattern (use `#` in the first column)".into(), Vec::new(), None));
-        } else if trimmed.contains(" #") {
-            out.push(finding("comment-like", i, "`#` starts a comment only in the first column: the whole line, comment included, is the pattern".into(), Vec::new(), None));
-        }
-        // Trailing slash.
-        let body = trimmed.trim_start_matches('!');
-        if body.len() > 1 && body.ends_with('/') {
-            let files: Vec<String> = matches[i]
-                .iter()
-                .filter(|&&k| seen[k].kind != EntryKind::Dir)
-                .take(MAX_EXAMPLES)
-                .map(|&k| s(&seen[k].path))
-                .collect();
-            let also = if files.is_empty() {
-                String::new()
-            } else {
-                format!(" (here it matches the files {})", files.join(", "))
-            };
-            out.push(finding("trailing-slash", i, format!("a trailing `/` does not mean \"directories only\" in .dockerignore: `{}` also matches files of that name{also}", body.trim_end_matches('/')), files, None));
-        }
-        // Older Docker (20.10) read these characters as regexp syntax.
-        if r.pattern.iter().any(|b| b"+(){}|".contains(b)) {
-            out.push(finding("older-docker", i, "Docker 20.10 and older read `+ ( ) { } |` in patterns as regular-expression syntax, so this line matches different paths there".into(), Vec::new(), None));
-        }
+        let files: Vec<String> = matches[i]
+            .iter()
+            .filter(|&&k| seen[k].kind != EntryKind::Dir)
+            .take(MAX_EXAMPLES)
+            .map(|&k| s(&seen[k].path))
+            .collect();
+        out.extend(line_findings(&file, r, Some(files)));
         if !valid(i) {
             continue;
         }
-        // Root-only patterns with deeper same-named paths left in.
-        let mut root_only = false;
-        if !r.exception && is_bare(&r.pattern) && !anchored(&r.original) {
-            let deeper: Vec<usize> = seen
-                .iter()
-                .enumerate()
-                .filter(|(_, e)| {
-                    e.status == Status::Included
-                        && e.path.contains(&b'/')
-                        && r.strategy.matches(basename(&e.path)).unwrap_or(false)
-                        && !e.path.split(|&b| b == b'/').rev().skip(1).any(|seg| {
-                            seg == b"node_modules" || seg == b".venv" || seg == b"site-packages"
-                        })
-                })
-                .map(|(k, _)| k)
-                .collect();
-            if !deeper.is_empty() {
-                let examples: Vec<String> = deeper
-                    .iter()
-                    .take(MAX_EXAMPLES)
-                    .map(|&k| s(&seen[k].path))
-                    .collect();
-                root_only = true;
-                let fixed = format!("**/{}", s(&r.pattern));
-                // Only known per-directory artifacts get an automatic fix:
-                // for `*.md` or `tests` root-only may be what was meant.
-                // Every deeper match must be an artifact, and none may be a
-                // path the build needs (a `COPY` source, a manifest).
-                let artifact = deeper.iter().all(|&k| is_artifact(&seen[k]))
-                    && !deeper.iter().any(|&k| {
-                        needed
-                            .iter()
-                            .any(|n| crate::analyze::needs(n, &seen[k].path))
-                    });
-                out.push(finding(
-                    "root-only",
-                    i,
-                    format!(
-                        "`{}` matches only at the context root (this is not .gitignore); {} deeper {} in the context: use `{fixed}`",
-                        s(&r.pattern),
-                        deeper.len(),
-                        if deeper.len() == 1 { "match stays" } else { "matches stay" },
-                    ),
-                    examples,
-                    artifact.then_some(fixed),
-                ));
-            }
-        }
+        let root_only = depth.iter().any(|f| f.line == r.line);
         let comment_like = out
-            .last()
-            .is_some_and(|f: &LintFinding| f.code == "comment-like" && f.line == r.line);
+            .iter()
+            .any(|f| f.code == "comment-like" && f.line == r.line);
         if matches[i].is_empty() {
             if root_only || comment_like {
                 continue;
@@ -360,6 +280,331 @@ pub fn lint(ctx: &Context) -> Result<Vec<LintFinding>> {
     Ok(out)
 }
 
+// Lines Docker rejects (the build fails), and expressions it accepts but
+// cannot compile (the build fails when a path reaches them).
+fn invalid_findings(ctx: &Context, file: &str) -> Vec<LintFinding> {
+    let mut out = Vec::new();
+    for e in &ctx.pattern_errors {
+        let mut e2 = e.clone();
+        e2.file = None;
+        out.push(LintFinding {
+            code: "invalid",
+            file: file.to_string(),
+            line: e.line,
+            pattern: s(&e.original),
+            message: format!("Docker rejects this line and the build fails: {e2}"),
+            examples: Vec::new(),
+            fix: None,
+        });
+    }
+    if !ctx.pattern_errors.is_empty() {
+        return out;
+    }
+    for e in ctx.matcher.lazy_errors() {
+        out.push(LintFinding {
+            code: "invalid",
+            file: file.to_string(),
+            line: e.line,
+            pattern: s(&e.original),
+            message: "Docker accepts this line but fails the build as soon as a path reaches it: its expression cannot be compiled".into(),
+            examples: Vec::new(),
+            fix: None,
+        });
+    }
+    out
+}
+
+// What one line says by itself: comment-like patterns, a trailing `/`,
+// characters older Docker read differently. `files` are the files a
+// trailing-slash rule matches, when the tree was looked at.
+fn line_findings(file: &str, r: &Rule, files: Option<Vec<String>>) -> Vec<LintFinding> {
+    let mut out = Vec::new();
+    let text = s(&r.original);
+    let trimmed = text.trim();
+    let mut finding = |code, message: String, examples: Vec<String>, fix: Option<String>| {
+        out.push(LintFinding {
+            code,
+            file: file.to_string(),
+            line: r.line,
+            pattern: text.clone(),
+            message,
+            examples,
+            fix,
+        })
+    };
+    if trimmed.starts_with('#') && !text.starts_with('#') {
+        finding(
+            "comment-like",
+            "this line is a pattern, not a comment: `#` starts a comment only in the first column"
+                .into(),
+            Vec::new(),
+            Some(trimmed.to_string()),
+        );
+    } else if trimmed.starts_with("//") {
+        finding("comment-like", "`//` does not start a comment in .dockerignore: this line is a pattern (use `#` in the first column)".into(), Vec::new(), None);
+    } else if trimmed.contains(" #") {
+        finding("comment-like", "`#` starts a comment only in the first column: the whole line, comment included, is the pattern".into(), Vec::new(), None);
+    }
+    let body = trimmed.trim_start_matches('!');
+    if body.len() > 1 && body.ends_with('/') {
+        let files = files.unwrap_or_default();
+        let also = if files.is_empty() {
+            String::new()
+        } else {
+            format!(" (here it matches the files {})", files.join(", "))
+        };
+        finding("trailing-slash", format!("a trailing `/` does not mean \"directories only\" in .dockerignore: `{}` also matches files of that name{also}", body.trim_end_matches('/')), files, None);
+    }
+    if r.pattern.iter().any(|b| b"+(){}|".contains(b)) {
+        finding("older-docker", "Docker 20.10 and older read `+ ( ) { } |` in patterns as regular-expression syntax, so this line matches different paths there".into(), Vec::new(), None);
+    }
+    out
+}
+
+/// The checks that need no walk of their own, for `report` and `check`:
+/// invalid lines, comment-like lines, characters older Docker read
+/// differently, and what `misses` collected during their walk (depth
+/// mistakes; trailing-slash rules that catch files). The rest (rules that match nothing, redundant rules,
+/// exceptions in the wrong place) needs every path: `ctxsize lint`.
+pub fn quick(ctx: &Context, misses: Option<WalkLint<'_>>) -> Vec<LintFinding> {
+    let file = ctx
+        .ignore_display()
+        .unwrap_or_else(|| ".dockerignore".into());
+    let mut out = invalid_findings(ctx, &file);
+    if !ctx.pattern_errors.is_empty() || ctx.ignore.is_none() {
+        return out;
+    }
+    let Some(misses) = misses else {
+        return out;
+    };
+    for (i, r) in ctx.matcher.rules().iter().enumerate() {
+        let files = misses
+            .slash
+            .iter()
+            .find(|(j, _)| *j == i)
+            .map(|(_, f)| f.iter().map(|p| s(p)).collect::<Vec<_>>());
+        // A trailing `/` is worth a word here only when it catches files.
+        let mut found = line_findings(&file, r, files.clone());
+        if files.is_none_or(|f| f.is_empty()) {
+            found.retain(|f| f.code != "trailing-slash");
+        }
+        out.extend(found);
+    }
+    out.extend(misses.findings(&file));
+    out.sort_by(|a, b| a.line.cmp(&b.line).then(a.code.cmp(b.code)));
+    out
+}
+
+// A rule whose reach depends on depth in a way `.gitignore` habits do not
+// expect.
+#[derive(Clone, Copy)]
+enum Depth {
+    // `name`: only at the root.
+    RootOnly,
+    // `*/name`: only one directory below the root.
+    OneLevel,
+}
+
+#[derive(Default)]
+struct Missed {
+    count: usize,
+    examples: Vec<Vec<u8>>,
+    all_artifacts: bool,
+    any_needed: bool,
+}
+
+/// The lint checks that ride on a walk done anyway (`report`, `check`):
+/// the sent paths that a root-only rule (`name`) or a one-level rule
+/// (`*/name`) leaves in at other depths, and the files a rule written with
+/// a trailing `/` matches. Make one per walker thread with
+/// [`WalkLint::new`] and [`WalkLint::merge`] them.
+pub struct WalkLint<'a> {
+    matcher: &'a Matcher,
+    needed: &'a [Needed],
+    rules: Vec<(usize, Depth)>,
+    missed: Vec<Missed>,
+    // Rules written `x/`, and the files each matches (first few).
+    slash: Vec<(usize, Vec<Vec<u8>>)>,
+    scratch: Vec<u8>,
+}
+
+impl<'a> WalkLint<'a> {
+    /// For the rules of `matcher`; `needed` are the paths the build needs
+    /// (a fix that would exclude one is not offered).
+    pub fn new(matcher: &'a Matcher, needed: &'a [Needed]) -> WalkLint<'a> {
+        let rules: Vec<(usize, Depth)> = matcher
+            .rules()
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| !r.exception && !matches!(r.strategy, Strategy::Invalid(_)))
+            .filter(|(_, r)| !anchored(&r.original))
+            .filter_map(|(i, r)| {
+                if is_bare(&r.pattern) {
+                    Some((i, Depth::RootOnly))
+                } else {
+                    let rest = r.pattern.strip_prefix(b"*/")?;
+                    is_bare(rest).then_some((i, Depth::OneLevel))
+                }
+            })
+            .collect();
+        let missed = rules
+            .iter()
+            .map(|_| Missed {
+                all_artifacts: true,
+                ..Missed::default()
+            })
+            .collect();
+        let slash = matcher
+            .rules()
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| !matches!(r.strategy, Strategy::Invalid(_)))
+            .filter(|(_, r)| {
+                let t = crate::pattern::read::trim_space(&r.original);
+                t.len() > 1 && t.ends_with(b"/")
+            })
+            .map(|(i, _)| (i, Vec::new()))
+            .collect();
+        WalkLint {
+            matcher,
+            needed,
+            rules,
+            missed,
+            slash,
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Looks at one entry of the walk.
+    pub fn observe(&mut self, path: &[u8], kind: EntryKind, status: Status) {
+        if kind != EntryKind::Dir && status != Status::Pruned {
+            for (i, files) in &mut self.slash {
+                if files.len() < MAX_EXAMPLES
+                    && self.matcher.rules()[*i]
+                        .strategy
+                        .matches(path)
+                        .unwrap_or(false)
+                {
+                    files.push(path.to_vec());
+                }
+            }
+        }
+        if status != Status::Included || self.rules.is_empty() {
+            return;
+        }
+        // Inside installed packages, same-named paths are the packages'
+        // own business.
+        let mut segs = path.split(|&b| b == b'/').rev().skip(1);
+        if segs.any(|seg| seg == b"node_modules" || seg == b".venv" || seg == b"site-packages") {
+            return;
+        }
+        let depth = path.iter().filter(|&&b| b == b'/').count() + 1;
+        let name = basename(path);
+        let rules = self.matcher.rules();
+        for (k, &(i, how)) in self.rules.iter().enumerate() {
+            let hit = match how {
+                Depth::RootOnly => depth > 1 && rules[i].strategy.matches(name).unwrap_or(false),
+                Depth::OneLevel => {
+                    depth != 2 && {
+                        self.scratch.clear();
+                        self.scratch.extend_from_slice(b"_/");
+                        self.scratch.extend_from_slice(name);
+                        rules[i].strategy.matches(&self.scratch).unwrap_or(false)
+                    }
+                }
+            };
+            if !hit {
+                continue;
+            }
+            let m = &mut self.missed[k];
+            m.count += 1;
+            m.all_artifacts &= is_artifact(path, kind);
+            m.any_needed |= self.needed.iter().any(|n| crate::analyze::needs(n, path));
+            // Keep the first few in path order, whatever order threads see.
+            let at = m.examples.partition_point(|e| e.as_slice() < path);
+            if at < MAX_EXAMPLES {
+                m.examples.insert(at, path.to_vec());
+                m.examples.truncate(MAX_EXAMPLES);
+            }
+        }
+    }
+
+    /// Merges the per-thread collectors of one walk.
+    pub fn merge_all(all: Vec<WalkLint<'a>>) -> Option<WalkLint<'a>> {
+        let mut it = all.into_iter();
+        let mut first = it.next()?;
+        for other in it {
+            first.merge(other);
+        }
+        Some(first)
+    }
+
+    /// Adds another thread's observations.
+    pub fn merge(&mut self, other: WalkLint<'_>) {
+        for ((_, files), (_, o)) in self.slash.iter_mut().zip(other.slash) {
+            files.extend(o);
+            files.sort();
+            files.truncate(MAX_EXAMPLES);
+        }
+        for (m, o) in self.missed.iter_mut().zip(other.missed) {
+            m.count += o.count;
+            m.all_artifacts &= o.all_artifacts;
+            m.any_needed |= o.any_needed;
+            m.examples.extend(o.examples);
+            m.examples.sort();
+            m.examples.dedup();
+            m.examples.truncate(MAX_EXAMPLES);
+        }
+    }
+
+    /// One `root-only` or `one-level` finding per rule with misses.
+    pub fn findings(&self, file: &str) -> Vec<LintFinding> {
+        let rules = self.matcher.rules();
+        let mut out = Vec::new();
+        for (&(i, how), m) in self.rules.iter().zip(&self.missed) {
+            if m.count == 0 {
+                continue;
+            }
+            let r = &rules[i];
+            let name = match how {
+                Depth::RootOnly => &r.pattern[..],
+                Depth::OneLevel => &r.pattern[2..],
+            };
+            let fixed = format!("**/{}", s(name));
+            let stay = if m.count == 1 {
+                "match stays"
+            } else {
+                "matches stay"
+            };
+            let (code, message) = match how {
+                Depth::RootOnly => ("root-only", format!(
+                    "`{}` matches only at the context root (this is not .gitignore); {} deeper {stay} in the context: use `{fixed}`",
+                    s(&r.pattern), m.count,
+                )),
+                Depth::OneLevel => ("one-level", format!(
+                    "`{}` matches only one directory below the root (`*` never crosses a `/`); {} {stay} in the context at other depths: use `{fixed}`",
+                    s(&r.pattern), m.count,
+                )),
+            };
+            // Only known per-directory artifacts get an automatic fix: for
+            // `*.md` or `tests` root-only may be what was meant. Every
+            // deeper match must be an artifact, and none may be a path the
+            // build needs (a `COPY` source, a manifest).
+            let fix = (m.all_artifacts && !m.any_needed).then_some(fixed);
+            out.push(LintFinding {
+                code,
+                file: file.to_string(),
+                line: r.line,
+                pattern: s(&r.original),
+                message,
+                examples: m.examples.iter().map(|p| s(p)).collect(),
+                fix,
+            });
+        }
+        out
+    }
+}
+
 /// Dockerfile-specific ignore files next to Dockerfiles in the context:
 /// say which file is in effect for which Dockerfile.
 fn shadowing(ctx: &Context) -> Vec<LintFinding> {
@@ -429,4 +674,10 @@ pub fn apply_fixes(data: &[u8], findings: &[LintFinding]) -> Vec<u8> {
         }
     }
     out
+}
+
+impl crate::scan::tree::Classifier for WalkLint<'_> {
+    fn visit(&mut self, _root: &std::path::Path, e: &Entry<'_>) {
+        self.observe(e.path, e.kind, e.status);
+    }
 }

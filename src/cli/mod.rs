@@ -240,7 +240,7 @@ enum Command {
         #[arg(long)]
         strict: bool,
         /// Exit 1 on these categories: secrets, heavy, size, invalid, copy,
-        /// missing-ignore, all (comma-separated).
+        /// missing-ignore, lint, all (comma-separated).
         #[arg(long, value_name = "LIST", value_delimiter = ',')]
         fail_on: Vec<String>,
         /// Context size budget (e.g. 200MB).

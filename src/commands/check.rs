@@ -15,6 +15,7 @@ use serde_json::json;
 use crate::analyze;
 use crate::context::Context;
 use crate::error::{Error, Result};
+use crate::lint;
 use crate::report::text::human;
 use crate::scan::tree::measure;
 
@@ -26,6 +27,7 @@ pub const CATEGORIES: &[&str] = &[
     "invalid",
     "copy",
     "missing-ignore",
+    "lint",
 ];
 
 /// What `--strict` fails on.
@@ -54,6 +56,7 @@ pub const RULES: &[RuleInfo] = &[
     RuleInfo { id: "CTX007", category: "copy", name: "copy-source-excluded", help: "A COPY/ADD source is excluded by the ignore file or missing: the build fails with 'not found'." },
     RuleInfo { id: "CTX008", category: "secrets", name: "staged-secret", help: "A file being committed looks like a secret and would be sent with the build context." },
     RuleInfo { id: "CTX009", category: "heavy", name: "staged-heavy-file", help: "A large file being committed would be sent with the build context." },
+    RuleInfo { id: "CTX010", category: "lint", name: "ignore-rule-misleading", help: "A .dockerignore line that does not do what it seems to: a name that matches only at the root (or `*/name` only one level down) while same-named paths deeper are sent, a comment that is a pattern, a trailing `/` that also catches files, characters older Docker read as regexp. `ctxsize lint` explains more." },
 ];
 
 fn rule_info(id: &str) -> &'static RuleInfo {
@@ -79,6 +82,19 @@ pub struct Problem {
     pub fix: Option<String>,
     /// Whether this problem makes `check` fail.
     pub fails: bool,
+}
+
+impl Problem {
+    /// The fix as an instruction: a rule to add, or (for a misleading
+    /// line) what to change the line to.
+    pub fn fix_text(&self) -> Option<String> {
+        let f = self.fix.as_ref()?;
+        Some(if self.rule_id == "CTX010" {
+            format!("change the line to `{f}`")
+        } else {
+            format!("add `{f}` to the ignore file")
+        })
+    }
 }
 
 /// Output formats.
@@ -195,15 +211,31 @@ pub fn evaluate(ctx: &Context, opts: &CheckOptions) -> Result<Outcome> {
             None,
         );
     }
-    let (scan, classifiers) = measure(
-        &ctx.root,
-        &ctx.matcher,
-        ctx.builder,
-        false,
-        None,
-        analyze::Classify::new,
-    )
+    let needed = analyze::needed_paths(ctx)?;
+    let (scan, pairs) = measure(&ctx.root, &ctx.matcher, ctx.builder, false, None, || {
+        (
+            analyze::Classify::new(),
+            lint::WalkLint::new(&ctx.matcher, &needed),
+        )
+    })
     .map_err(|e| Error::Patterns(vec![ctx.matcher.eval_error(&e)]))?;
+    let (classifiers, walk_lint): (Vec<_>, Vec<_>) = pairs.into_iter().unzip();
+    for f in lint::quick(ctx, lint::WalkLint::merge_all(walk_lint)) {
+        let id = if f.code == "invalid" {
+            "CTX006"
+        } else {
+            "CTX010"
+        };
+        let fix = f.fix.clone();
+        push(
+            id,
+            format!("{}:{}", f.file, f.line),
+            ignore_cwd.clone(),
+            Some(f.line),
+            lint_message(&f),
+            fix,
+        );
+    }
     let findings = analyze::findings(ctx, &scan, classifiers);
     for f in &findings {
         for p in f.paths.iter().filter(|p| !allowed(p)) {
@@ -286,8 +318,23 @@ pub fn evaluate(ctx: &Context, opts: &CheckOptions) -> Result<Outcome> {
     Ok(finish(problems, scan.included.files, scan.included.bytes))
 }
 
+// A lint finding as one check line (its place is the `file:line` path): the
+// sentence and, when there are, the paths it is about.
+fn lint_message(f: &lint::LintFinding) -> String {
+    let mut m = f.message.clone();
+    if !f.examples.is_empty() && !f.examples_in_message() {
+        m.push_str(&format!(" (e.g. {})", f.examples.join(", ")));
+    }
+    m
+}
+
 fn finish(mut problems: Vec<Problem>, files: u64, bytes: u64) -> Outcome {
-    problems.sort_by(|a, b| a.rule_id.cmp(b.rule_id).then_with(|| a.path.cmp(&b.path)));
+    problems.sort_by(|a, b| {
+        a.rule_id
+            .cmp(b.rule_id)
+            .then_with(|| a.path.cmp(&b.path))
+            .then_with(|| a.line.cmp(&b.line))
+    });
     problems.dedup_by(|a, b| a.rule_id == b.rule_id && a.path == b.path && a.line == b.line);
     let failed = problems.iter().any(|p| p.fails);
     Outcome {
@@ -332,8 +379,8 @@ fn text(o: &Outcome, ctx: &Context, out: &mut dyn Write) -> std::io::Result<()> 
     for p in &o.problems {
         let level = if p.fails { "error" } else { "warning" };
         write!(out, "{}: {level}: {}", p.path, p.message)?;
-        if let Some(f) = &p.fix {
-            write!(out, " [add `{f}` to the ignore file]")?;
+        if let Some(f) = p.fix_text() {
+            write!(out, " [{f}]")?;
         }
         writeln!(out)?;
     }
@@ -378,8 +425,8 @@ fn github(o: &Outcome, out: &mut dyn Write) -> std::io::Result<()> {
             }
         }
         let mut msg = format!("{}: {}", p.path, p.message);
-        if let Some(f) = &p.fix {
-            msg.push_str(&format!(" [add `{f}` to the ignore file]"));
+        if let Some(f) = p.fix_text() {
+            msg.push_str(&format!(" [{f}]"));
         }
         writeln!(out, "::{level} {}::{}", props.join(","), escape_data(&msg))?;
     }
@@ -415,8 +462,15 @@ pub fn sarif(o: &Outcome) -> serde_json::Value {
                 location["physicalLocation"]["region"] = serde_json::Value::Object(region);
             }
             let mut text = p.message.clone();
-            if let Some(f) = &p.fix {
-                text.push_str(&format!(" Add `{f}` to the ignore file."));
+            if let Some(f) = p.fix_text() {
+                let mut c = f.chars();
+                let f: String = c
+                    .next()
+                    .map(|c| c.to_ascii_uppercase())
+                    .into_iter()
+                    .chain(c)
+                    .collect();
+                text.push_str(&format!(" {f}."));
             }
             json!({
                 "ruleId": p.rule_id,

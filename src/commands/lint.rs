@@ -36,7 +36,7 @@ pub fn run(
             } else {
                 write!(out, "{}: {}", f.file, f.message).map_err(io)?;
             }
-            if !f.examples.is_empty() && !f.message.contains(&f.examples[0]) {
+            if !f.examples.is_empty() && !f.examples_in_message() {
                 write!(out, " (e.g. {})", f.examples.join(", ")).map_err(io)?;
             }
             writeln!(out, " [{}]", f.code).map_err(io)?;

@@ -29,15 +29,23 @@ pub struct ReportOptions {
 pub fn build(ctx: &Context, opts: &ReportOptions, progress: Option<&AtomicU64>) -> Result<Report> {
     ctx.require_valid()?;
     let eval = |e| Error::Patterns(vec![ctx.matcher.eval_error(&e)]);
-    let (scan, classifiers) = measure(
+    let needed = analyze::needed_paths(ctx)?;
+    let (scan, pairs) = measure(
         &ctx.root,
         &ctx.matcher,
         ctx.builder,
         !opts.prune,
         progress,
-        analyze::Classify::new,
+        || {
+            (
+                analyze::Classify::new(),
+                crate::lint::WalkLint::new(&ctx.matcher, &needed),
+            )
+        },
     )
     .map_err(eval)?;
+    let (classifiers, walk_lint): (Vec<_>, Vec<_>) = pairs.into_iter().unzip();
+    let lint = crate::lint::quick(ctx, crate::lint::WalkLint::merge_all(walk_lint));
     let findings = analyze::findings(ctx, &scan, classifiers);
     let tar_bytes = classic_tar_bytes(ctx, &scan)?;
     Ok(Report {
@@ -69,6 +77,7 @@ pub fn build(ctx: &Context, opts: &ReportOptions, progress: Option<&AtomicU64>) 
             .into_iter()
             .map(|p| p.message)
             .collect(),
+        lint,
         special_files: scan
             .special
             .iter()

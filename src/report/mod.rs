@@ -139,6 +139,9 @@ pub struct Report {
     pub dockerfiles: Vec<crate::dockerfile_reads::DockerfileReport>,
     /// `COPY`/`ADD` sources the build will not find.
     pub copy_problems: Vec<String>,
+    /// Ignore-file lines that do not do what they seem to (the lint checks
+    /// that ride on the report's walk; `ctxsize lint` has them all).
+    pub lint: Vec<crate::lint::LintFinding>,
     /// Special files in the context (FIFOs, devices, sockets): reported,
     /// never read.
     pub special_files: Vec<String>,

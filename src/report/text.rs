@@ -241,6 +241,41 @@ pub fn render(r: &Report, st: &TextStyle, out: &mut dyn Write) -> io::Result<()>
         )?;
     }
 
+    if !r.lint.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}",
+            st.paint(
+                &bold,
+                &format!(
+                    "Ignore-file lines that do not do what they seem to ({})",
+                    r.lint.len()
+                )
+            )
+        )?;
+        for f in &r.lint {
+            writeln!(
+                out,
+                "  {}:{}: {}",
+                f.file,
+                f.line,
+                st.paint(&yellow, f.pattern.trim())
+            )?;
+            writeln!(out, "    {}", f.message)?;
+            if !f.examples.is_empty() && !f.examples_in_message() {
+                writeln!(out, "    e.g. {}", f.examples.join(", "))?;
+            }
+            if let Some(fix) = &f.fix {
+                writeln!(
+                    out,
+                    "    change the line to `{}` (`ctxsize lint --fix`)",
+                    st.paint(&green, fix)
+                )?;
+            }
+        }
+    }
+
     if !r.special_files.is_empty() {
         writeln!(out)?;
         writeln!(

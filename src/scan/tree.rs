@@ -71,6 +71,22 @@ pub trait Classifier: Send {
     fn leave_dir(&mut self, _root: &Path) {}
 }
 
+/// Two classifiers fed by one walk.
+impl<A: Classifier, B: Classifier> Classifier for (A, B) {
+    fn enter_dir(&mut self, dir: &[u8], status: Status) {
+        self.0.enter_dir(dir, status);
+        self.1.enter_dir(dir, status);
+    }
+    fn visit(&mut self, root: &Path, entry: &Entry<'_>) {
+        self.0.visit(root, entry);
+        self.1.visit(root, entry);
+    }
+    fn leave_dir(&mut self, root: &Path) {
+        self.0.leave_dir(root);
+        self.1.leave_dir(root);
+    }
+}
+
 /// A classifier that does nothing.
 #[derive(Default)]
 pub struct NoClassifier;

@@ -129,3 +129,101 @@ fn anchored_patterns_are_not_root_only_and_fixes_never_drop_sources() {
         "/node_modules\nbuild\n"
     );
 }
+
+#[test]
+fn one_level_pattern_is_found_and_fixed() {
+    let t = Tree::new();
+    t.file("node_modules/a/i.js", 1)
+        .file("web/node_modules/b/i.js", 1)
+        .file("pkg/web/node_modules/c/i.js", 1)
+        .file("web/app.js", 1);
+    t.write(".dockerignore", "*/node_modules\n");
+    let (code, out) = lint(&t, &["--check"]);
+    assert_eq!(code, 1);
+    assert!(
+        out.starts_with(".dockerignore:1: */node_modules:") && out.contains("[one-level]"),
+        "{out}"
+    );
+    // The two it misses, at the root and two levels down.
+    assert!(
+        out.contains("(e.g. node_modules, pkg/web/node_modules)"),
+        "{out}"
+    );
+    lint(&t, &["--fix"]);
+    assert_eq!(
+        fs::read_to_string(t.path().join(".dockerignore")).unwrap(),
+        "**/node_modules\n"
+    );
+    let (code, out) = lint(&t, &["--check"]);
+    assert_eq!(code, 0, "{out}");
+}
+
+#[test]
+fn report_and_check_surface_lint_findings() {
+    let t = Tree::new();
+    t.file("app/__pycache__/m.pyc", 3)
+        .file("app/main.py", 3)
+        .file("logs", 2)
+        .file("svc/x/node_modules/y/i.js", 1);
+    t.write(
+        ".dockerignore",
+        "__pycache__\n*/node_modules\n  # note\nlogs/\ndist/\n",
+    );
+    // check: one CTX010 line per finding, at file:line, with the change.
+    let (code, out, err) = run(ctxsize(t.path()).arg("check"));
+    assert_eq!(code, 0, "{err}");
+    for want in [
+        ".dockerignore:1: warning: `__pycache__` matches only at the context root",
+        ".dockerignore:2: warning: `*/node_modules` matches only one directory below the root",
+        ".dockerignore:3: warning: this line is a pattern, not a comment",
+        ".dockerignore:4: warning: a trailing `/`",
+    ] {
+        assert!(
+            out.lines().any(|l| l.starts_with(want)),
+            "{want} missing in:\n{out}"
+        );
+    }
+    assert!(
+        out.contains("[change the line to `**/__pycache__`]"),
+        "{out}"
+    );
+    // `dist/` catches no file: nothing to say outside `ctxsize lint`.
+    assert!(!out.contains(".dockerignore:5:"), "{out}");
+    // Advice: the check fails on it only when asked.
+    let (code, _, _) = run(ctxsize(t.path()).args(["check", "--fail-on", "secrets,copy"]));
+    assert_eq!(code, 0);
+    let (code, _, _) = run(ctxsize(t.path()).args(["check", "--fail-on", "lint"]));
+    assert_eq!(code, 1);
+    let (_, json, _) = run(ctxsize(t.path()).args(["check", "--format", "json"]));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let lint_ids: Vec<_> = v["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["rule_id"] == "CTX010")
+        .map(|p| p["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lint_ids, [1, 2, 3, 4]);
+    // report: the same findings, in text and JSON.
+    let (code, out, err) = run(ctxsize(t.path()).args(["report", "--color", "never"]));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("Ignore-file lines that do not do what they seem to (4)"),
+        "{out}"
+    );
+    assert!(out.contains("    e.g. svc/x/node_modules"), "{out}");
+    let (_, json, _) = run(ctxsize(t.path()).args(["report", "--json"]));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let codes: Vec<_> = v["lint"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        codes,
+        ["root-only", "one-level", "comment-like", "trailing-slash"]
+    );
+    assert_eq!(v["lint"][0]["examples"][0], "app/__pycache__");
+    assert_eq!(v["lint"][0]["fix"], "**/__pycache__");
+}

@@ -37,20 +37,29 @@ pub fn run(
         Select::Included
     };
     let sizes = opts.long || opts.json;
-    let listing = scan::list_with(&ctx.root, &ctx.matcher, ctx.builder, select, sizes)
-        .map_err(|e| Error::Patterns(vec![ctx.matcher.eval_error(&e)]))?;
-    let entries: Vec<_> = listing
-        .entries
-        .iter()
-        .filter(|e| opts.dirs || e.kind != EntryKind::Dir)
-        .filter(|e| opts.excluded || e.kind != EntryKind::Socket)
-        .collect();
     let io = |e: std::io::Error| Error::io("<stdout>", e);
-    if opts.json {
-        let rows: Vec<_> = entries
-            .iter()
-            .map(|e| {
-                let (path, hex) = super::json_path(&e.path);
+    // Streamed in path order as the listing is put together: no list of
+    // every path is kept.
+    let mut rows = Vec::new();
+    let mut sockets = Vec::new();
+    let mut failed = None;
+    let sep = if opts.nul { b'\0' } else { b'\n' };
+    let errors = scan::list::for_each(
+        &ctx.root,
+        &ctx.matcher,
+        ctx.builder,
+        select,
+        sizes,
+        &mut |e| {
+            if failed.is_some() || (!opts.dirs && e.kind == EntryKind::Dir) {
+                return;
+            }
+            if e.kind == EntryKind::Socket && !opts.excluded {
+                sockets.push(String::from_utf8_lossy(e.path).into_owned());
+                return;
+            }
+            if opts.json {
+                let (path, hex) = super::json_path(e.path);
                 let mut v = json!({
                     "path": path,
                     "type": e.kind.code().to_string(),
@@ -60,36 +69,33 @@ pub fn run(
                 if let Some(h) = hex {
                     v["path_hex"] = json!(h);
                 }
-                v
-            })
-            .collect();
+                rows.push(v);
+                return;
+            }
+            let mut line = || -> std::io::Result<()> {
+                if opts.long {
+                    write!(out, "{}\t{:>12}\t", e.kind.code(), e.size)?;
+                }
+                super::write_path(out, e.path)?;
+                out.write_all(&[sep])
+            };
+            if let Err(e) = line() {
+                failed = Some(e);
+            }
+        },
+    )
+    .map_err(|e| Error::Patterns(vec![ctx.matcher.eval_error(&e)]))?;
+    if let Some(e) = failed {
+        return Err(io(e));
+    }
+    if opts.json {
         serde_json::to_writer_pretty(&mut *out, &rows).map_err(|e| Error::Other(e.to_string()))?;
         writeln!(out).map_err(io)?;
-    } else {
-        let sep = if opts.nul { b'\0' } else { b'\n' };
-        for e in &entries {
-            if opts.long {
-                write!(out, "{}\t{:>12}\t", e.kind.code(), e.size).map_err(io)?;
-            }
-            super::write_path(out, &e.path).map_err(io)?;
-            out.write_all(&[sep]).map_err(io)?;
-        }
     }
-    for e in listing
-        .entries
-        .iter()
-        .filter(|e| e.kind == EntryKind::Socket)
-    {
-        if !opts.excluded {
-            writeln!(
-                err,
-                "ctxsize: note: {}: socket, not sent by Docker",
-                String::from_utf8_lossy(&e.path)
-            )
-            .ok();
-        }
+    for p in sockets {
+        writeln!(err, "ctxsize: note: {p}: socket, not sent by Docker").ok();
     }
-    for e in &listing.errors {
+    for e in &errors {
         writeln!(err, "ctxsize: warning: {}: {}", e.display_path(), e.error).ok();
     }
     Ok(super::ExitStatus::Success)

@@ -118,8 +118,21 @@ const REMOTE_PREFIXES: [&str; 6] = [
 /// rules. Never fails: problems become [`Discovery::notes`].
 pub fn discover(root: &Path) -> Discovery {
     let mut notes = Vec::new();
-    let compose = compose_targets(root, &mut notes);
     let found = find_dockerfiles(root, &mut notes);
+    let mut d = discover_with(root, found);
+    notes.append(&mut d.notes);
+    d.notes = notes;
+    d
+}
+
+/// [`discover`] with the Dockerfiles already found by another walk (the
+/// report's, which sees every path anyway): `found` are paths under `root`
+/// that pass [`found_in_tree`].
+pub fn discover_with(root: &Path, found: Vec<PathBuf>) -> Discovery {
+    let mut notes = Vec::new();
+    let compose = compose_targets(root, &mut notes);
+    let mut found: Vec<PathBuf> = found.iter().map(|p| clean(p)).collect();
+    found.sort();
 
     let mut targets: Vec<BuildTarget> = Vec::with_capacity(compose.len() + found.len());
     for (t, _) in &compose {
@@ -215,7 +228,7 @@ fn clean(path: &Path) -> PathBuf {
 /// `<x>.dockerfile`. Per-Dockerfile ignore files (`Dockerfile.dockerignore`)
 /// and editor or patch leftovers (`Dockerfile.orig`, `.bak`, `.rej`,
 /// `.swp`) are not.
-fn is_dockerfile_name(name: &str) -> bool {
+pub fn is_dockerfile_name(name: &str) -> bool {
     const NOT_DOCKERFILES: [&str; 5] = [".dockerignore", ".orig", ".bak", ".rej", ".swp"];
     if name == "Dockerfile" || name == "Containerfile" {
         return true;
@@ -265,6 +278,28 @@ fn skip_dir(root: &Path, e: &DirEntry) -> bool {
     let child = |g: &str| dir_has(dir, g);
     let sibling = |g: &str| dir_has(parent, g);
     catalog::match_dir(rel, name, &child, &sibling).is_some()
+}
+
+/// Whether a Dockerfile-named file at `rel` (relative to `root`, `/`
+/// separated), seen by some walk, is one [`discover`] would list: at most
+/// [`MAX_DEPTH`] levels down and in no directory the catalogue recognises.
+pub fn found_in_tree(root: &Path, rel: &str) -> bool {
+    let segments: Vec<&str> = rel.split('/').collect();
+    if segments.len() > MAX_DEPTH || !segments.last().is_some_and(|n| is_dockerfile_name(n)) {
+        return false;
+    }
+    let mut dir = root.to_path_buf();
+    for (i, name) in segments[..segments.len() - 1].iter().enumerate() {
+        let parent = dir.clone();
+        dir.push(name);
+        let rel_dir = segments[..=i].join("/");
+        let child = |g: &str| dir_has(&dir, g);
+        let sibling = |g: &str| dir_has(&parent, g);
+        if catalog::match_dir(&rel_dir, name, &child, &sibling).is_some() {
+            return false;
+        }
+    }
+    true
 }
 
 /// The Dockerfiles under `root`, cleaned and sorted. Symbolic links are

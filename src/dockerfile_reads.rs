@@ -29,22 +29,27 @@ pub struct Loaded {
 pub fn load(ctx: &Context) -> Vec<Loaded> {
     ctx.dockerfiles
         .iter()
-        .filter_map(|p| {
-            let text = std::fs::read(p).ok()?;
-            Some(Loaded {
-                path: p.clone(),
-                display: display_path(&ctx.root, p).display().to_string(),
-                df: dockerfile::parse(&String::from_utf8_lossy(&text), &[]),
-            })
-        })
+        .filter_map(|p| load_one(ctx, p))
         .collect()
+}
+
+fn load_one(ctx: &Context, p: &std::path::Path) -> Option<Loaded> {
+    let text = std::fs::read(p).ok()?;
+    Some(Loaded {
+        path: p.to_path_buf(),
+        display: display_path(&ctx.root, p).display().to_string(),
+        df: dockerfile::parse(&String::from_utf8_lossy(&text), &[]),
+    })
 }
 
 /// `COPY`/`ADD`/bind-mount sources other than `.` of the reachable stages.
 pub fn needed(ctx: &Context) -> Vec<Needed> {
     let mut out = Vec::new();
     for l in load(ctx) {
-        for r in l.df.context_reads(None).unwrap_or_default() {
+        for r in
+            l.df.context_reads(ctx.target.as_deref())
+                .unwrap_or_default()
+        {
             for s in &r.sources {
                 if s.path == "." || s.unresolved.is_some() {
                     continue;
@@ -69,7 +74,21 @@ pub fn copy_problems(ctx: &Context) -> Result<Vec<CopyProblem>> {
     for l in load(ctx) {
         let shown = l.path.display().to_string();
         let file = Some(shown.strip_prefix("./").unwrap_or(&shown).to_string());
-        for r in l.df.context_reads(None).unwrap_or_default() {
+        let reads = match l.df.context_reads(ctx.target.as_deref()) {
+            Ok(r) => r,
+            Err(e) => {
+                if ctx.target.is_some() {
+                    out.push(CopyProblem {
+                        path: l.display.clone(),
+                        file: file.clone(),
+                        line: None,
+                        message: format!("{}: {e}; the build fails", l.display),
+                    });
+                }
+                Vec::new()
+            }
+        };
+        for r in reads {
             for s in &r.sources {
                 let what = format!(
                     "{} source `{}` ({}:{})",
@@ -162,7 +181,9 @@ pub struct InstructionReport {
 pub struct DockerfileReport {
     /// The Dockerfile.
     pub path: String,
-    /// Names (or indexes) of the stages the default target reaches.
+    /// The stage built (`--target`), when not the last.
+    pub target: Option<String>,
+    /// Names (or indexes) of the stages the target reaches.
     pub stages: Vec<String>,
     /// Whether some source is `.` (everything is sent).
     pub whole_context: bool,
@@ -177,9 +198,27 @@ pub struct DockerfileReport {
 /// BuildKit's transfer for each Dockerfile: the referenced paths, filtered
 /// by the ignore file (any `.` source means everything).
 pub fn transfers(ctx: &Context, scan: &Scan) -> Vec<DockerfileReport> {
+    let builds: Vec<(PathBuf, Option<String>)> = ctx
+        .dockerfiles
+        .iter()
+        .map(|d| (d.clone(), ctx.target.clone()))
+        .collect();
+    transfers_for(ctx, scan, &builds)
+}
+
+/// [`transfers`] for chosen builds of the context: each a Dockerfile and
+/// the stage built (the last one when `None`).
+pub fn transfers_for(
+    ctx: &Context,
+    scan: &Scan,
+    builds: &[(PathBuf, Option<String>)],
+) -> Vec<DockerfileReport> {
     let mut out = Vec::new();
-    for l in load(ctx) {
-        let Ok(stages) = l.df.reachable_stages(None) else {
+    for (path, target) in builds {
+        let Some(l) = load_one(ctx, path) else {
+            continue;
+        };
+        let Ok(stages) = l.df.reachable_stages(target.as_deref()) else {
             continue;
         };
         let mut instructions = Vec::new();
@@ -228,6 +267,7 @@ pub fn transfers(ctx: &Context, scan: &Scan) -> Vec<DockerfileReport> {
         };
         out.push(DockerfileReport {
             path: l.display.clone(),
+            target: target.clone(),
             stages: stages
                 .iter()
                 .map(|&i| l.df.stages[i].name.clone().unwrap_or_else(|| i.to_string()))

@@ -91,6 +91,11 @@ struct ContextArgs {
     /// inside excluded directories).
     #[arg(long, value_enum, default_value_t = BuilderArg::Buildkit)]
     builder: BuilderArg,
+
+    /// The stage to build, as `docker build --target`: BuildKit reads only
+    /// what the stages it reaches copy.
+    #[arg(long, value_name = "STAGE")]
+    target: Option<String>,
 }
 
 impl ContextArgs {
@@ -100,6 +105,7 @@ impl ContextArgs {
             dockerfiles: self.file.clone(),
             ignore_file: self.ignore_file.clone(),
             builder: self.builder.into(),
+            target: self.target.clone(),
         }
     }
 }
@@ -459,6 +465,7 @@ fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus,
                 dockerfiles: file,
                 ignore_file,
                 builder: builder.into(),
+                target: None,
             })?;
             commands::why::run(&ctx, &paths, json, out)
         }

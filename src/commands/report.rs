@@ -5,12 +5,15 @@ use std::io::Write;
 use std::sync::atomic::AtomicU64;
 
 use crate::analyze;
+use crate::compose::{self, BuildTarget};
 use crate::context::Context;
+use crate::context::{display_path, ContextOptions};
 use crate::error::{Error, Result};
 use crate::pattern::Matcher;
 use crate::report::{self, text::TextStyle, Report, TreeOptions};
 use crate::scan::tree::{measure, NoClassifier, Scan};
 use crate::scan::{tar, BuilderKind};
+use crate::scan::{Entry, EntryKind};
 
 /// Options of `report`.
 #[derive(Clone, Debug, Default)]
@@ -30,7 +33,7 @@ pub fn build(ctx: &Context, opts: &ReportOptions, progress: Option<&AtomicU64>) 
     ctx.require_valid()?;
     let eval = |e| Error::Patterns(vec![ctx.matcher.eval_error(&e)]);
     let needed = analyze::needed_paths(ctx)?;
-    let (scan, pairs) = measure(
+    let (scan, all) = measure(
         &ctx.root,
         &ctx.matcher,
         ctx.builder,
@@ -38,15 +41,33 @@ pub fn build(ctx: &Context, opts: &ReportOptions, progress: Option<&AtomicU64>) 
         progress,
         || {
             (
-                analyze::Classify::new(),
-                crate::lint::WalkLint::new(&ctx.matcher, &needed),
+                (
+                    analyze::Classify::new(),
+                    crate::lint::WalkLint::new(&ctx.matcher, &needed),
+                ),
+                DockerfilesSeen::default(),
             )
         },
     )
     .map_err(eval)?;
+    let (pairs, seen): (Vec<_>, Vec<_>) = all.into_iter().unzip();
     let (classifiers, walk_lint): (Vec<_>, Vec<_>) = pairs.into_iter().unzip();
+    // The repository's other builds: Dockerfiles this walk saw (when it
+    // walked everything) and compose services.
+    let discovery = if opts.prune {
+        compose::discover(&ctx.root)
+    } else {
+        let found = seen
+            .into_iter()
+            .flat_map(|s| s.0)
+            .filter(|rel| compose::found_in_tree(&ctx.root, rel))
+            .map(|rel| ctx.root.join(rel))
+            .collect();
+        compose::discover_with(&ctx.root, found)
+    };
     let lint = crate::lint::quick(ctx, crate::lint::WalkLint::merge_all(walk_lint));
     let findings = analyze::findings(ctx, &scan, classifiers);
+    let contexts = build_contexts(ctx, (&scan, &findings), discovery.targets)?;
     let tar_bytes = classic_tar_bytes(ctx, &scan)?;
     Ok(Report {
         schema_version: report::SCHEMA_VERSION,
@@ -78,6 +99,8 @@ pub fn build(ctx: &Context, opts: &ReportOptions, progress: Option<&AtomicU64>) 
             .map(|p| p.message)
             .collect(),
         lint,
+        contexts,
+        discovery_notes: discovery.notes,
         special_files: scan
             .special
             .iter()
@@ -92,6 +115,201 @@ pub fn build(ctx: &Context, opts: &ReportOptions, progress: Option<&AtomicU64>) 
             })
             .collect(),
     })
+}
+
+// Collects the Dockerfile-named files a walk sees, for discovery.
+#[derive(Default)]
+struct DockerfilesSeen(Vec<String>);
+
+impl crate::scan::tree::Classifier for DockerfilesSeen {
+    fn visit(&mut self, _root: &std::path::Path, e: &Entry<'_>) {
+        if e.kind == EntryKind::Dir {
+            return;
+        }
+        let name = crate::relpath::basename(e.path);
+        // Every entry comes through here: a byte test first.
+        let maybe = name.starts_with(b"Dockerfile")
+            || name.starts_with(b"Containerfile")
+            || name.ends_with(b"ockerfile");
+        if !maybe {
+            return;
+        }
+        if let (Ok(name), Ok(path)) = (std::str::from_utf8(name), std::str::from_utf8(e.path)) {
+            if compose::is_dockerfile_name(name) {
+                self.0.push(path.to_string());
+            }
+        }
+    }
+}
+
+/// Each build context of the repository once, with its effective ignore
+/// file: the discovered builds grouped by context directory and ignore file
+/// (a Dockerfile-specific ignore file makes its own group). Empty when the
+/// only build is the one this report is about.
+fn build_contexts(
+    main: &Context,
+    (main_scan, main_findings): (&Scan, &[report::Finding]),
+    targets: Vec<BuildTarget>,
+) -> Result<Vec<report::BuildContext>> {
+    let main_dir = clean_dir(&main.root);
+    let main_df = main.dockerfiles.first().map(|p| clean_dir(p));
+    let only_main = targets
+        .iter()
+        .all(|t| clean_dir(&t.context) == main_dir && Some(clean_dir(&t.dockerfile)) == main_df);
+    if only_main {
+        return Ok(Vec::new());
+    }
+    // Group: (context, ignore file) -> targets.
+    let mut groups: Vec<(
+        std::path::PathBuf,
+        Option<std::path::PathBuf>,
+        Vec<BuildTarget>,
+    )> = Vec::new();
+    for t in targets {
+        let ignore =
+            crate::ignorefile::resolve(&t.context, Some(&t.dockerfile), None, main.builder)
+                .ok()
+                .flatten()
+                .map(|f| f.path);
+        let key = clean_dir(&t.context);
+        match groups
+            .iter_mut()
+            .find(|(c, i, _)| *c == key && *i == ignore)
+        {
+            Some(g) => g.2.push(t),
+            None => groups.push((key, ignore, vec![t])),
+        }
+    }
+    let mut out = Vec::new();
+    for (dir, _, targets) in groups {
+        let shown = display_path(&main.root, &dir).display().to_string();
+        let shown = if shown.is_empty() {
+            ".".to_string()
+        } else {
+            shown
+        };
+        let dockerfiles: Vec<report::ContextDockerfile> = targets
+            .iter()
+            .map(|t| report::ContextDockerfile {
+                path: display_path(&main.root, &t.dockerfile)
+                    .display()
+                    .to_string(),
+                target: t.target.clone(),
+                origin: t.origin.clone(),
+                exists: t.dockerfile.is_file(),
+            })
+            .collect();
+        let mut bc = report::BuildContext {
+            context: shown,
+            dockerfiles,
+            ..report::BuildContext::default()
+        };
+        let inside = if main_dir == std::path::Path::new(".") {
+            !dir.starts_with("..") && !dir.is_absolute()
+        } else {
+            dir.starts_with(&main_dir)
+        };
+        if !inside {
+            bc.error = Some("outside the directory reported on; not measured".into());
+            out.push(bc);
+            continue;
+        }
+        if !dir.is_dir() {
+            bc.error = Some("the context directory does not exist; the build fails".into());
+            out.push(bc);
+            continue;
+        }
+        let mut builds: Vec<(std::path::PathBuf, Option<String>)> = Vec::new();
+        for t in &targets {
+            let b = (t.dockerfile.clone(), t.target.clone());
+            if !builds.contains(&b) {
+                builds.push(b);
+            }
+        }
+        let mut dockerfiles: Vec<std::path::PathBuf> = builds.iter().map(|b| b.0.clone()).collect();
+        dockerfiles.dedup();
+        let opened = Context::open(&ContextOptions {
+            dir: dir.clone(),
+            dockerfiles,
+            ignore_file: None,
+            builder: main.builder,
+            target: None,
+        });
+        let ctx = match opened {
+            Ok(c) => c,
+            Err(e) => {
+                bc.error = Some(e.to_string());
+                out.push(bc);
+                continue;
+            }
+        };
+        bc.ignore_file = ctx.ignore.as_ref().map(|f| report::IgnoreInfo {
+            path: display_path(&main.root, &f.path).display().to_string(),
+            origin: f.origin.describe(),
+        });
+        if let Err(e) = ctx.require_valid() {
+            bc.error = Some(e.to_string());
+            out.push(bc);
+            continue;
+        }
+        bc.this_report = dir == main_dir
+            && ctx.ignore.as_ref().map(|f| &f.path) == main.ignore.as_ref().map(|f| &f.path);
+        // The context of this report was measured already.
+        let own;
+        let scan = if bc.this_report {
+            bc.findings = main_findings.to_vec();
+            main_scan
+        } else {
+            let (scan, classifiers) = measure(
+                &ctx.root,
+                &ctx.matcher,
+                ctx.builder,
+                false,
+                None,
+                analyze::Classify::new,
+            )
+            .map_err(|e| Error::Patterns(vec![ctx.matcher.eval_error(&e)]))?;
+            bc.findings = analyze::findings(&ctx, &scan, classifiers);
+            own = scan;
+            &own
+        };
+        bc.files = scan.included.files;
+        bc.bytes = scan.included.bytes;
+        bc.transfers = crate::dockerfile_reads::transfers_for(&ctx, scan, &builds)
+            .into_iter()
+            .map(|mut d| {
+                d.path = display_path(&main.root, &ctx.root.join(&d.path))
+                    .display()
+                    .to_string();
+                d
+            })
+            .collect();
+        bc.copy_problems = crate::dockerfile_reads::copy_problems(&ctx)?
+            .into_iter()
+            .map(|p| p.message)
+            .collect();
+        out.push(bc);
+    }
+    Ok(out)
+}
+
+// A path cleaned lexically (`.` and `x/..` removed), for comparisons.
+fn clean_dir(p: &std::path::Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let mut out = std::path::PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if out.file_name().is_some() => {
+                out.pop();
+            }
+            c => out.push(c.as_os_str()),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
 }
 
 /// The classic builder's tar stream: its own walk when it differs from the

@@ -76,7 +76,7 @@ pub struct ScanErrorItem {
 }
 
 /// Which ignore file applied.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct IgnoreInfo {
     /// Path (relative to the context when inside it).
     pub path: String,
@@ -142,11 +142,56 @@ pub struct Report {
     /// Ignore-file lines that do not do what they seem to (the lint checks
     /// that ride on the report's walk; `ctxsize lint` has them all).
     pub lint: Vec<crate::lint::LintFinding>,
+    /// Every build context of the repository (compose services and
+    /// Dockerfiles found in the tree), each once with its effective ignore
+    /// file; empty when the only build is this one.
+    pub contexts: Vec<BuildContext>,
+    /// What discovery skipped or could not resolve.
+    pub discovery_notes: Vec<String>,
     /// Special files in the context (FIFOs, devices, sockets): reported,
     /// never read.
     pub special_files: Vec<String>,
     /// Paths that could not be read.
     pub errors: Vec<ScanErrorItem>,
+}
+
+/// A Dockerfile building from a context.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ContextDockerfile {
+    /// Its path (relative to the reported directory when inside it).
+    pub path: String,
+    /// The stage built (compose `build.target`), if any.
+    pub target: Option<String>,
+    /// Where the build is defined (`compose.yaml: service api`,
+    /// `Dockerfile found at ...`).
+    pub origin: String,
+    /// Whether the file exists.
+    pub exists: bool,
+}
+
+/// One build context of the repository, measured as Docker would send it.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct BuildContext {
+    /// The context directory (relative to the reported directory).
+    pub context: String,
+    /// The Dockerfiles that build from it with this ignore file.
+    pub dockerfiles: Vec<ContextDockerfile>,
+    /// The ignore file in effect, or null.
+    pub ignore_file: Option<IgnoreInfo>,
+    /// This is the context the rest of the report is about.
+    pub this_report: bool,
+    /// Files sent.
+    pub files: u64,
+    /// Bytes sent.
+    pub bytes: u64,
+    /// What BuildKit transfers for each Dockerfile.
+    pub transfers: Vec<crate::dockerfile_reads::DockerfileReport>,
+    /// Catalogue findings in this context.
+    pub findings: Vec<Finding>,
+    /// `COPY`/`ADD` sources its builds will not find.
+    pub copy_problems: Vec<String>,
+    /// Why it was not measured, if it was not.
+    pub error: Option<String>,
 }
 
 /// Options for the heaviest-paths tree.

@@ -241,6 +241,85 @@ pub fn render(r: &Report, st: &TextStyle, out: &mut dyn Write) -> io::Result<()>
         )?;
     }
 
+    if !r.contexts.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}",
+            st.paint(
+                &bold,
+                &format!("Build contexts in this repository ({})", r.contexts.len())
+            )
+        )?;
+        for c in &r.contexts {
+            let this = if c.this_report { " (this report)" } else { "" };
+            writeln!(out, "  {}{this}", st.paint(&bold, &c.context))?;
+            for d in &c.dockerfiles {
+                let target = d
+                    .target
+                    .as_ref()
+                    .map(|t| format!(" --target {t}"))
+                    .unwrap_or_default();
+                let missing = if d.exists { "" } else { " (missing)" };
+                writeln!(
+                    out,
+                    "    {}{target}{missing}  {}",
+                    d.path,
+                    st.paint(&dim, &format!("[{}]", d.origin))
+                )?;
+            }
+            if let Some(e) = &c.error {
+                writeln!(out, "    {}", st.paint(&red, e))?;
+                continue;
+            }
+            let ignore = match &c.ignore_file {
+                Some(i) => format!("{} ({})", i.path, i.origin),
+                None => "none: everything is sent".into(),
+            };
+            writeln!(out, "    ignore file: {ignore}")?;
+            writeln!(
+                out,
+                "    sends {} in {}",
+                st.size(c.bytes),
+                plural(c.files, "file", "files")
+            )?;
+            for t in &c.transfers {
+                let target = t
+                    .target
+                    .as_ref()
+                    .map(|t| format!(" --target {t}"))
+                    .unwrap_or_default();
+                let how_much = if t.whole_context {
+                    "all of it (a `.` source)".to_string()
+                } else {
+                    st.size(t.transfer_bytes)
+                };
+                writeln!(out, "    BuildKit sends {how_much} for {}{target}", t.path)?;
+            }
+            // Paths the build copies are not advice material here.
+            for f in c.findings.iter().filter(|f| f.needed.is_none()) {
+                let style = if f.is_secret() { &red } else { &yellow };
+                let advice = match &f.needed {
+                    Some(_) => String::new(),
+                    None => format!(": add `{}`", f.rule),
+                };
+                writeln!(
+                    out,
+                    "    {} {} ({}){advice}",
+                    st.paint(style, &f.kind),
+                    summarize_paths(&f.paths),
+                    st.size(f.bytes)
+                )?;
+            }
+            for p in &c.copy_problems {
+                writeln!(out, "    {} {p}", st.paint(&red, "build will fail:"))?;
+            }
+        }
+        for n in &r.discovery_notes {
+            writeln!(out, "  {}", st.paint(&dim, &format!("note: {n}")))?;
+        }
+    }
+
     if !r.lint.is_empty() {
         writeln!(out)?;
         writeln!(

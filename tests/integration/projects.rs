@@ -572,3 +572,111 @@ fn compare_with_docker_init_templates() {
         }
     }
 }
+
+#[test]
+fn compose_repository_reports_each_context_once() {
+    let t = project("compose-app");
+    let size = |p: &str| fs::metadata(t.join(p)).unwrap().len();
+    let v = json(&t, &["report", "--json"]);
+    let ctxs = v["contexts"].as_array().unwrap();
+    let names: Vec<&str> = ctxs
+        .iter()
+        .map(|c| c["context"].as_str().unwrap())
+        .collect();
+    // Compose services in file order (api and worker share a context and
+    // ignore file: one entry), then the Dockerfile found in the tree.
+    assert_eq!(names, ["api", "web", "cache", "tools/migrate"], "{v:#}");
+    let api = &ctxs[0];
+    let dfs: Vec<_> = api["dockerfiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap(),
+                d["target"].as_str(),
+                d["origin"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        dfs,
+        [
+            (
+                "api/Dockerfile",
+                Some("runtime"),
+                "compose.yaml: service api"
+            ),
+            ("api/Dockerfile", None, "compose.yaml: service worker"),
+        ]
+    );
+    assert_eq!(api["ignore_file"]["path"], "api/.dockerignore");
+    // `__pycache__` at the api context's root is excluded by its file.
+    let api_files = [
+        "Dockerfile",
+        ".dockerignore",
+        "app.py",
+        "requirements.txt",
+        ".env",
+    ];
+    assert_eq!(api["files"], api_files.len() as u64);
+    let api_bytes: u64 = api_files.iter().map(|f| size(&format!("api/{f}"))).sum();
+    assert_eq!(api["bytes"], api_bytes);
+    // `--target runtime` reaches the stage copying requirements.txt only; the
+    // last stage copies `.`.
+    let tr = api["transfers"].as_array().unwrap();
+    assert_eq!(tr[0]["target"], "runtime");
+    assert_eq!(tr[0]["transfer_bytes"], size("api/requirements.txt"));
+    assert_eq!(tr[0]["whole_context"], false);
+    assert_eq!(tr[1]["whole_context"], true);
+    assert!(api["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["kind"] == "secret" && f["paths"][0] == ".env"));
+    // The Dockerfile-specific ignore file is the one in effect for web.
+    let web = &ctxs[1];
+    assert_eq!(
+        web["ignore_file"]["path"],
+        "web/Dockerfile.prod.dockerignore"
+    );
+    assert_eq!(web["files"], 1);
+    assert_eq!(
+        web["transfers"][0]["transfer_bytes"],
+        size("web/dist/index.html")
+    );
+    // `${CACHE_DIR:-./cache}` resolves to a directory that is not there.
+    assert!(ctxs[2]["error"]
+        .as_str()
+        .unwrap()
+        .contains("does not exist"));
+    let mig = &ctxs[3];
+    assert_eq!(
+        mig["dockerfiles"][0]["origin"],
+        "Dockerfile found at tools/migrate/Dockerfile"
+    );
+    assert!(mig["ignore_file"].is_null());
+    assert_eq!(mig["files"], 2);
+    // The same in text, and the same contexts with --prune (discovery
+    // walks on its own then).
+    let (code, out, _) = run(ctxsize(t.path()).args(["report", "--color", "never"]));
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("Build contexts in this repository (4)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("ignore file: web/Dockerfile.prod.dockerignore (Dockerfile-specific"),
+        "{out}"
+    );
+    assert!(
+        out.contains("BuildKit sends 17 B for api/Dockerfile --target runtime"),
+        "{out}"
+    );
+    let pruned = json(&t, &["report", "--json", "--prune"]);
+    assert_eq!(pruned["contexts"], v["contexts"]);
+    // A project with one Dockerfile at its root has nothing more to say.
+    let single = project("fastapi");
+    let v = json(&single, &["report", "--json"]);
+    assert_eq!(v["contexts"], serde_json::json!([]));
+}

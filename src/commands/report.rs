@@ -52,22 +52,19 @@ pub fn build(ctx: &Context, opts: &ReportOptions, progress: Option<&AtomicU64>) 
     .map_err(eval)?;
     let (pairs, seen): (Vec<_>, Vec<_>) = all.into_iter().unzip();
     let (classifiers, walk_lint): (Vec<_>, Vec<_>) = pairs.into_iter().unzip();
-    // The repository's other builds: Dockerfiles this walk saw (when it
-    // walked everything) and compose services.
-    let discovery = if opts.prune {
-        compose::discover(&ctx.root)
-    } else {
-        let found = seen
-            .into_iter()
-            .flat_map(|s| s.0)
-            .filter(|rel| compose::found_in_tree(&ctx.root, rel))
-            .map(|rel| ctx.root.join(rel))
-            .collect();
-        compose::discover_with(&ctx.root, found)
-    };
+    // The repository's other builds: compose services and the Dockerfiles
+    // this walk saw (under --prune, only those outside skipped directories:
+    // that run reads nothing Docker does not).
+    let found = seen
+        .into_iter()
+        .flat_map(|s| s.0)
+        .filter(|rel| compose::found_in_tree(&ctx.root, rel))
+        .map(|rel| ctx.root.join(rel))
+        .collect();
+    let discovery = compose::discover_with(&ctx.root, found);
     let lint = crate::lint::quick(ctx, crate::lint::WalkLint::merge_all(walk_lint));
     let findings = analyze::findings(ctx, &scan, classifiers);
-    let contexts = build_contexts(ctx, (&scan, &findings), discovery.targets)?;
+    let contexts = build_contexts(ctx, (&scan, &findings), discovery.targets, !opts.prune)?;
     let tar_bytes = classic_tar_bytes(ctx, &scan)?;
     Ok(Report {
         schema_version: report::SCHEMA_VERSION,
@@ -150,6 +147,7 @@ fn build_contexts(
     main: &Context,
     (main_scan, main_findings): (&Scan, &[report::Finding]),
     targets: Vec<BuildTarget>,
+    measure_others: bool,
 ) -> Result<Vec<report::BuildContext>> {
     let main_dir = clean_dir(&main.root);
     let main_df = main.dockerfiles.first().map(|p| clean_dir(p));
@@ -254,6 +252,11 @@ fn build_contexts(
         }
         bc.this_report = dir == main_dir
             && ctx.ignore.as_ref().map(|f| &f.path) == main.ignore.as_ref().map(|f| &f.path);
+        if !bc.this_report && !measure_others {
+            bc.error = Some("not measured (--prune reads only this context)".into());
+            out.push(bc);
+            continue;
+        }
         // The context of this report was measured already.
         let own;
         let scan = if bc.this_report {

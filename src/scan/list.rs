@@ -30,45 +30,47 @@ pub struct ListedRef<'a> {
 }
 
 struct Item {
-    // Name in the batch's buffer; a directory's name is followed there by
+    // Name in the worker's buffer; a directory's name is followed there by
     // a `/`, which its block of descendants sorts by.
     start: u32,
     len: u32,
     kind: EntryKind,
+    keep: bool,
     size: u64,
     rule: Option<usize>,
-    keep: bool,
 }
 
+// One directory's entries: its path and its items, as ranges into the
+// worker's buffers (no allocation per directory or per entry).
 struct Batch {
-    dir: Vec<u8>,
-    names: Vec<u8>,
-    items: Vec<Item>,
-}
-
-impl Batch {
-    fn name(&self, it: &Item) -> &[u8] {
-        &self.names[it.start as usize..(it.start + it.len) as usize]
-    }
-
-    // The name followed by `/` (directories only).
-    fn block_key(&self, it: &Item) -> &[u8] {
-        &self.names[it.start as usize..(it.start + it.len) as usize + 1]
-    }
+    dir: (u32, u32),
+    items: (u32, u32),
 }
 
 struct Collect {
     select: Select,
+    names: Vec<u8>,
+    items: Vec<Item>,
     batches: Vec<Batch>,
     errors: Vec<WalkError>,
+    // An excluded directory was entered (something below may be kept).
+    entered_excluded: bool,
+}
+
+impl Collect {
+    fn bytes(&self, (start, len): (u32, u32)) -> &[u8] {
+        &self.names[start as usize..(start + len) as usize]
+    }
 }
 
 impl Visitor for Collect {
     fn enter_dir(&mut self, dir: &[u8], _status: Status) {
+        let start = self.names.len() as u32;
+        self.names.extend_from_slice(dir);
+        let at = self.items.len() as u32;
         self.batches.push(Batch {
-            dir: dir.to_vec(),
-            names: Vec::new(),
-            items: Vec::new(),
+            dir: (start, dir.len() as u32),
+            items: (at, 0),
         });
     }
 
@@ -78,28 +80,31 @@ impl Visitor for Collect {
             Select::Excluded => e.status != Status::Included,
         };
         let is_dir = e.kind == EntryKind::Dir;
+        if is_dir && e.status == Status::Excluded && !e.pruned {
+            self.entered_excluded = true;
+        }
         // Entries that are not kept matter only as directories (something
         // below them may be).
         if !keep && !is_dir {
             return;
         }
-        let Some(b) = self.batches.last_mut() else {
-            return;
-        };
         let name = crate::relpath::basename(e.path);
-        let start = b.names.len() as u32;
-        b.names.extend_from_slice(name);
+        let start = self.names.len() as u32;
+        self.names.extend_from_slice(name);
         if is_dir {
-            b.names.push(b'/');
+            self.names.push(b'/');
         }
-        b.items.push(Item {
+        self.items.push(Item {
             start,
             len: name.len() as u32,
             kind: e.kind,
+            keep,
             size: e.size,
             rule: e.decision.and_then(|d| d.rule),
-            keep,
         });
+        if let Some(b) = self.batches.last_mut() {
+            b.items.1 += 1;
+        }
     }
 
     fn error(&mut self, error: WalkError) {
@@ -128,28 +133,37 @@ pub fn for_each(
         threads: 0,
         sizes,
     };
-    let visitors = walk(root, matcher, &options, None, || Collect {
+    let workers = walk(root, matcher, &options, None, || Collect {
         select,
+        names: Vec::new(),
+        items: Vec::new(),
         batches: Vec::new(),
         errors: Vec::new(),
+        entered_excluded: false,
     })?;
-    let mut batches = Vec::new();
-    let mut errors = Vec::new();
-    for v in visitors {
-        batches.extend(v.batches);
-        errors.extend(v.errors);
-    }
-    errors.sort_by(|a, b| a.path.cmp(&b.path));
-    let index: HashMap<&[u8], usize> = batches
-        .iter()
-        .enumerate()
-        .map(|(i, b)| (b.dir.as_slice(), i))
+    let mut errors: Vec<WalkError> = Vec::new();
+    let workers: Vec<Collect> = workers
+        .into_iter()
+        .map(|mut w| {
+            errors.append(&mut w.errors);
+            w
+        })
         .collect();
-    let entered_parents = select == Select::Included && builder == BuilderKind::BuildKit;
+    errors.sort_by(|a, b| a.path.cmp(&b.path));
+    // Every batch by its directory: (worker, batch).
+    let mut index: HashMap<&[u8], (usize, usize)> = HashMap::new();
+    for (wi, w) in workers.iter().enumerate() {
+        for (bi, b) in w.batches.iter().enumerate() {
+            index.insert(w.bytes(b.dir), (wi, bi));
+        }
+    }
+    let entered_parents = select == Select::Included
+        && builder == BuilderKind::BuildKit
+        && workers.iter().any(|w| w.entered_excluded);
     let nonempty = if entered_parents {
-        nonempty(&batches, &index)
+        nonempty(&workers, &index)
     } else {
-        Vec::new()
+        HashMap::new()
     };
     let Some(&root_batch) = index.get(&b""[..]) else {
         return Ok(errors);
@@ -158,51 +172,48 @@ pub fn for_each(
     // Depth-first over the batches, each one's keys sorted; `path` holds the
     // current directory's path and a `/`.
     struct Frame {
-        batch: usize,
+        worker: usize,
         keys: Vec<(u32, bool)>,
         next: usize,
         base: usize,
     }
-    let frame = |batches: &[Batch], i: usize, base: usize| {
-        let b = &batches[i];
-        let mut keys: Vec<(u32, bool)> = Vec::with_capacity(b.items.len() + 4);
-        for (k, it) in b.items.iter().enumerate() {
-            keys.push((k as u32, false));
+    let frame = |(wi, bi): (usize, usize), base: usize| {
+        let w = &workers[wi];
+        let (first, count) = w.batches[bi].items;
+        let items = &w.items[first as usize..(first + count) as usize];
+        let mut keys: Vec<(&[u8], u32, bool)> = Vec::with_capacity(items.len() + 4);
+        for (k, it) in items.iter().enumerate() {
+            let k = first + k as u32;
+            keys.push((w.bytes((it.start, it.len)), k, false));
             if it.kind == EntryKind::Dir {
-                keys.push((k as u32, true));
+                keys.push((w.bytes((it.start, it.len + 1)), k, true));
             }
         }
-        keys.sort_unstable_by(|&(x, xb), &(y, yb)| {
-            let (x, y) = (&b.items[x as usize], &b.items[y as usize]);
-            let kx = if xb { b.block_key(x) } else { b.name(x) };
-            let ky = if yb { b.block_key(y) } else { b.name(y) };
-            kx.cmp(ky)
-        });
+        keys.sort_unstable_by(|x, y| x.0.cmp(y.0));
         Frame {
-            batch: i,
-            keys,
+            worker: wi,
+            keys: keys.into_iter().map(|(_, k, block)| (k, block)).collect(),
             next: 0,
             base,
         }
     };
     let mut path: Vec<u8> = Vec::new();
-    let mut stack = vec![frame(&batches, root_batch, 0)];
+    let mut stack = vec![frame(root_batch, 0)];
     while let Some(top) = stack.last_mut() {
         let Some(&(k, block)) = top.keys.get(top.next) else {
             stack.pop();
             continue;
         };
         top.next += 1;
-        let (bi, base) = (top.batch, top.base);
-        let b = &batches[bi];
-        let it = &b.items[k as usize];
+        let (wi, base) = (top.worker, top.base);
+        let w = &workers[wi];
+        let it = &w.items[k as usize];
         path.truncate(base);
-        path.extend_from_slice(b.name(it));
-        let child = || index.get(path.as_slice()).copied();
+        path.extend_from_slice(w.bytes((it.start, it.len)));
         if block {
-            if let Some(c) = child() {
+            if let Some(&c) = index.get(path.as_slice()) {
                 path.push(b'/');
-                let f = frame(&batches, c, path.len());
+                let f = frame(c, path.len());
                 stack.push(f);
             }
             continue;
@@ -210,7 +221,7 @@ pub fn for_each(
         let shown = it.keep
             || (entered_parents
                 && it.kind == EntryKind::Dir
-                && child().is_some_and(|c| nonempty[c]));
+                && nonempty.get(path.as_slice()).copied().unwrap_or(false));
         if shown {
             each(ListedRef {
                 path: &path,
@@ -223,25 +234,33 @@ pub fn for_each(
     Ok(errors)
 }
 
-// Which batches have a kept entry at or below them.
-fn nonempty(batches: &[Batch], index: &HashMap<&[u8], usize>) -> Vec<bool> {
-    let mut out: Vec<bool> = batches
-        .iter()
-        .map(|b| b.items.iter().any(|it| it.keep))
-        .collect();
+// Which directories have a kept entry at or below them.
+fn nonempty<'a>(
+    workers: &'a [Collect],
+    index: &HashMap<&'a [u8], (usize, usize)>,
+) -> HashMap<&'a [u8], bool> {
+    let mut out: HashMap<&[u8], bool> = HashMap::new();
+    let mut dirs: Vec<&[u8]> = Vec::new();
+    for w in workers {
+        for b in &w.batches {
+            let (first, count) = b.items;
+            let any = w.items[first as usize..(first + count) as usize]
+                .iter()
+                .any(|it| it.keep);
+            out.insert(w.bytes(b.dir), any);
+            dirs.push(w.bytes(b.dir));
+        }
+    }
     // Deepest first, each marks its parent.
-    let mut order: Vec<usize> = (0..batches.len()).collect();
-    let depth =
-        |b: &Batch| b.dir.iter().filter(|&&c| c == b'/').count() + usize::from(!b.dir.is_empty());
-    order.sort_unstable_by_key(|&i| std::cmp::Reverse(depth(&batches[i])));
-    for i in order {
-        let dir = &batches[i].dir;
-        if !out[i] || dir.is_empty() {
+    let depth = |d: &[u8]| d.iter().filter(|&&c| c == b'/').count() + usize::from(!d.is_empty());
+    dirs.sort_unstable_by_key(|d| std::cmp::Reverse(depth(d)));
+    for d in dirs {
+        if d.is_empty() || !out.get(d).copied().unwrap_or(false) {
             continue;
         }
-        let parent = crate::relpath::parent(dir);
-        if let Some(&p) = index.get(parent) {
-            out[p] = true;
+        let parent = crate::relpath::parent(d);
+        if index.contains_key(parent) {
+            out.insert(parent, true);
         }
     }
     out

@@ -207,6 +207,12 @@ fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
 /// dropped, hits of one entry are grouped under the rule that keeps them
 /// out, and each finding carries what is sent below it.
 pub fn findings(ctx: &Context, scan: &Scan, classifiers: Vec<Classify>) -> Vec<Finding> {
+    let needed = needed_paths(ctx).unwrap_or_default();
+    findings_with(scan, classifiers, &needed)
+}
+
+/// [`findings`] with the paths the build needs already worked out.
+pub fn findings_with(scan: &Scan, classifiers: Vec<Classify>, needed: &[Needed]) -> Vec<Finding> {
     let mut hits: Vec<Hit> = classifiers.into_iter().flat_map(|c| c.hits).collect();
     hits.sort_by(|a, b| a.path.cmp(&b.path));
     let mut kept: Vec<Hit> = Vec::new();
@@ -221,7 +227,6 @@ pub fn findings(ctx: &Context, scan: &Scan, classifiers: Vec<Classify>) -> Vec<F
             kept.push(h);
         }
     }
-    let needed = needed_paths(ctx).unwrap_or_default();
     let mut by_entry: BTreeMap<&'static str, Vec<Hit>> = BTreeMap::new();
     for h in kept {
         by_entry.entry(h.entry.id).or_default().push(h);

@@ -236,7 +236,7 @@ pub fn evaluate(ctx: &Context, opts: &CheckOptions) -> Result<Outcome> {
             fix,
         );
     }
-    let findings = analyze::findings(ctx, &scan, classifiers);
+    let findings = analyze::findings_with(&scan, classifiers, &needed);
     for f in &findings {
         for p in f.paths.iter().filter(|p| !allowed(p)) {
             let (id, what) = if f.is_secret() {

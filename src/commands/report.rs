@@ -63,7 +63,7 @@ pub fn build(ctx: &Context, opts: &ReportOptions, progress: Option<&AtomicU64>) 
         .collect();
     let discovery = compose::discover_with(&ctx.root, found);
     let lint = crate::lint::quick(ctx, crate::lint::WalkLint::merge_all(walk_lint));
-    let findings = analyze::findings(ctx, &scan, classifiers);
+    let findings = analyze::findings_with(&scan, classifiers, &needed);
     let contexts = build_contexts(ctx, (&scan, &findings), discovery.targets, !opts.prune)?;
     let tar_bytes = classic_tar_bytes(ctx, &scan)?;
     Ok(Report {

@@ -21,7 +21,7 @@ cd "$here"
 export RUSTC_BOOTSTRAP=1
 export PATH="$HOME/.cargo/bin:$PATH"
 sanitizer="${FUZZ_SANITIZER:-none}"
-targets="${FUZZ_TARGETS:-ignore_reader matcher_vs_reference dockerfile_reader merge_writer}"
+targets="${FUZZ_TARGETS:-ignore_reader matcher_vs_reference dockerfile_reader merge_writer compose_reader}"
 jobs_flag=()
 if [ -n "${FUZZ_BUILD_JOBS:-}" ]; then jobs_flag=(-j "$FUZZ_BUILD_JOBS"); fi
 

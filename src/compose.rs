@@ -192,7 +192,7 @@ fn shown(root: &Path, path: &Path) -> String {
 /// Removes `.` and resolves `..` against the components before it, without
 /// touching the file system. An empty result is `.`; `..` above a root
 /// stays at the root; leading `..` of a relative path are kept.
-fn clean(path: &Path) -> PathBuf {
+pub fn clean(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     let mut normals = 0usize;
     for c in path.components() {

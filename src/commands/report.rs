@@ -2,6 +2,7 @@
 //! dangerous, and what each suggested rule would save.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
 
 use crate::analyze;
@@ -119,7 +120,7 @@ pub fn build(ctx: &Context, opts: &ReportOptions, progress: Option<&AtomicU64>) 
 struct DockerfilesSeen(Vec<String>);
 
 impl crate::scan::tree::Classifier for DockerfilesSeen {
-    fn visit(&mut self, _root: &std::path::Path, e: &Entry<'_>) {
+    fn visit(&mut self, _root: &Path, e: &Entry<'_>) {
         if e.kind == EntryKind::Dir {
             return;
         }
@@ -149,27 +150,23 @@ fn build_contexts(
     targets: Vec<BuildTarget>,
     measure_others: bool,
 ) -> Result<Vec<report::BuildContext>> {
-    let main_dir = clean_dir(&main.root);
-    let main_df = main.dockerfiles.first().map(|p| clean_dir(p));
-    let only_main = targets
-        .iter()
-        .all(|t| clean_dir(&t.context) == main_dir && Some(clean_dir(&t.dockerfile)) == main_df);
+    let main_dir = compose::clean(&main.root);
+    let main_df = main.dockerfiles.first().map(|p| compose::clean(p));
+    let only_main = targets.iter().all(|t| {
+        compose::clean(&t.context) == main_dir && Some(compose::clean(&t.dockerfile)) == main_df
+    });
     if only_main {
         return Ok(Vec::new());
     }
     // Group: (context, ignore file) -> targets.
-    let mut groups: Vec<(
-        std::path::PathBuf,
-        Option<std::path::PathBuf>,
-        Vec<BuildTarget>,
-    )> = Vec::new();
+    let mut groups: Vec<(PathBuf, Option<PathBuf>, Vec<BuildTarget>)> = Vec::new();
     for t in targets {
         let ignore =
             crate::ignorefile::resolve(&t.context, Some(&t.dockerfile), None, main.builder)
                 .ok()
                 .flatten()
                 .map(|f| f.path);
-        let key = clean_dir(&t.context);
+        let key = compose::clean(&t.context);
         match groups
             .iter_mut()
             .find(|(c, i, _)| *c == key && *i == ignore)
@@ -202,7 +199,7 @@ fn build_contexts(
             dockerfiles,
             ..report::BuildContext::default()
         };
-        let inside = if main_dir == std::path::Path::new(".") {
+        let inside = if main_dir == Path::new(".") {
             !dir.starts_with("..") && !dir.is_absolute()
         } else {
             dir.starts_with(&main_dir)
@@ -217,14 +214,14 @@ fn build_contexts(
             out.push(bc);
             continue;
         }
-        let mut builds: Vec<(std::path::PathBuf, Option<String>)> = Vec::new();
+        let mut builds: Vec<(PathBuf, Option<String>)> = Vec::new();
         for t in &targets {
             let b = (t.dockerfile.clone(), t.target.clone());
             if !builds.contains(&b) {
                 builds.push(b);
             }
         }
-        let mut dockerfiles: Vec<std::path::PathBuf> = builds.iter().map(|b| b.0.clone()).collect();
+        let mut dockerfiles: Vec<PathBuf> = builds.iter().map(|b| b.0.clone()).collect();
         dockerfiles.dedup();
         let opened = Context::open(&ContextOptions {
             dir: dir.clone(),
@@ -294,25 +291,6 @@ fn build_contexts(
         out.push(bc);
     }
     Ok(out)
-}
-
-// A path cleaned lexically (`.` and `x/..` removed), for comparisons.
-fn clean_dir(p: &std::path::Path) -> std::path::PathBuf {
-    use std::path::Component;
-    let mut out = std::path::PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir if out.file_name().is_some() => {
-                out.pop();
-            }
-            c => out.push(c.as_os_str()),
-        }
-    }
-    if out.as_os_str().is_empty() {
-        out.push(".");
-    }
-    out
 }
 
 /// The classic builder's tar stream: its own walk when it differs from the

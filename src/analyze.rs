@@ -203,6 +203,22 @@ fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(head)
 }
 
+/// Walks the context as Docker does (excluded directories skipped) and
+/// returns the scan and its catalogue findings.
+pub fn scan_findings(ctx: &Context) -> crate::error::Result<(Scan, Vec<Finding>)> {
+    let (scan, classifiers) = crate::scan::tree::measure(
+        &ctx.root,
+        &ctx.matcher,
+        ctx.builder,
+        false,
+        None,
+        Classify::new,
+    )
+    .map_err(|e| crate::error::Error::Patterns(vec![ctx.matcher.eval_error(&e)]))?;
+    let found = findings(ctx, &scan, classifiers);
+    Ok((scan, found))
+}
+
 /// Merges the classifiers' hits into findings: hits inside another hit are
 /// dropped, hits of one entry are grouped under the rule that keeps them
 /// out, and each finding carries what is sent below it.

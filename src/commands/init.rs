@@ -128,18 +128,7 @@ pub fn plan(ctx: &Context, opts: &InitOptions) -> Result<Plan> {
             candidates.push((g, r, true));
         }
     }
-    let scan_findings = {
-        let (scan, cls) = measure(
-            &ctx.root,
-            &ctx.matcher,
-            ctx.builder,
-            false,
-            None,
-            analyze::Classify::new,
-        )
-        .map_err(|e| Error::Patterns(vec![ctx.matcher.eval_error(&e)]))?;
-        analyze::findings(ctx, &scan, cls)
-    };
+    let (_, scan_findings) = analyze::scan_findings(ctx)?;
     for f in &scan_findings {
         candidates.push((group_title(&f.kind), f.rule.clone(), false));
     }

@@ -260,16 +260,8 @@ fn build_contexts(
             bc.findings = main_findings.to_vec();
             main_scan
         } else {
-            let (scan, classifiers) = measure(
-                &ctx.root,
-                &ctx.matcher,
-                ctx.builder,
-                false,
-                None,
-                analyze::Classify::new,
-            )
-            .map_err(|e| Error::Patterns(vec![ctx.matcher.eval_error(&e)]))?;
-            bc.findings = analyze::findings(&ctx, &scan, classifiers);
+            let (scan, found) = analyze::scan_findings(&ctx)?;
+            bc.findings = found;
             own = scan;
             &own
         };

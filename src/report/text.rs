@@ -67,6 +67,12 @@ pub fn group(n: u64) -> String {
     out
 }
 
+// A blank line and a bold section title.
+fn section(out: &mut dyn Write, st: &TextStyle, title: &str) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(out, "{}", st.paint(&Style::new().bold(), title))
+}
+
 fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{} {}", group(n), if n == 1 { one } else { many })
 }
@@ -175,12 +181,7 @@ pub fn render(r: &Report, st: &TextStyle, out: &mut dyn Write) -> io::Result<()>
     }
 
     if !r.findings.is_empty() {
-        writeln!(out)?;
-        writeln!(
-            out,
-            "{}",
-            st.paint(&bold, &format!("Findings ({})", r.findings.len()))
-        )?;
+        section(out, st, &format!("Findings ({})", r.findings.len()))?;
         let kind_w = r.findings.iter().map(|f| f.kind.len()).max().unwrap_or(4);
         for f in &r.findings {
             let style = if f.is_secret() { &red } else { &yellow };
@@ -220,14 +221,10 @@ pub fn render(r: &Report, st: &TextStyle, out: &mut dyn Write) -> io::Result<()>
             v
         };
         if !rules.is_empty() {
-            writeln!(out)?;
-            writeln!(
+            section(
                 out,
-                "{}",
-                st.paint(
-                    &bold,
-                    "Add these lines to the ignore file (or run `ctxsize init`):"
-                )
+                st,
+                "Add these lines to the ignore file (or run `ctxsize init`):",
             )?;
             for rule in rules {
                 writeln!(out, "  {rule}")?;
@@ -242,14 +239,10 @@ pub fn render(r: &Report, st: &TextStyle, out: &mut dyn Write) -> io::Result<()>
     }
 
     if !r.contexts.is_empty() {
-        writeln!(out)?;
-        writeln!(
+        section(
             out,
-            "{}",
-            st.paint(
-                &bold,
-                &format!("Build contexts in this repository ({})", r.contexts.len())
-            )
+            st,
+            &format!("Build contexts in this repository ({})", r.contexts.len()),
         )?;
         for c in &r.contexts {
             let this = if c.this_report { " (this report)" } else { "" };
@@ -321,17 +314,13 @@ pub fn render(r: &Report, st: &TextStyle, out: &mut dyn Write) -> io::Result<()>
     }
 
     if !r.lint.is_empty() {
-        writeln!(out)?;
-        writeln!(
+        section(
             out,
-            "{}",
-            st.paint(
-                &bold,
-                &format!(
-                    "Ignore-file lines that do not do what they seem to ({})",
-                    r.lint.len()
-                )
-            )
+            st,
+            &format!(
+                "Ignore-file lines that do not do what they seem to ({})",
+                r.lint.len()
+            ),
         )?;
         for f in &r.lint {
             writeln!(

@@ -16,11 +16,13 @@
 //!    aliases and `<<` merge keys applied, `${VAR:-default}` interpolation,
 //!    the context relative to the compose file, the Dockerfile relative to
 //!    the context, override fields merged over the base file's one by one.
-//! 2. **Dockerfiles in the tree** (`Dockerfile`, `Containerfile`,
-//!    `Dockerfile.<x>`, `<x>.Dockerfile`, `<x>.dockerfile`), at most
+//! 2. **Dockerfiles in the tree** (`Dockerfile`, `dockerfile` (the Docker
+//!    CLI's fallback name), `Containerfile`, `Dockerfile.<x>`,
+//!    `<x>.Dockerfile`, `<x>.dockerfile`), at most
 //!    [`MAX_DEPTH`] levels down, each with its own directory as context.
 //!    The walk skips what cannot hold a project's Dockerfile: version-control
-//!    data and every directory the catalogue recognises ([`crate::catalog::match_dir`],
+//!    data, `vendor`/`third_party` (other projects' code, Go's `vendor/`
+//!    included), and every directory the catalogue recognises ([`crate::catalog::match_dir`],
 //!    with its evidence checked on disk), such as `node_modules`, a
 //!    virtualenv or a Cargo `target`. Those dominate large trees, so pruning
 //!    them is what keeps the walk fast.
@@ -224,13 +226,13 @@ pub fn clean(path: &Path) -> PathBuf {
 // ---------------------------------------------------------------------------
 
 /// Whether a file name is one Docker tooling treats as a Dockerfile:
-/// `Dockerfile`, `Containerfile`, `Dockerfile.<x>`, `<x>.Dockerfile` or
+/// `Dockerfile`, `dockerfile`, `Containerfile`, `Dockerfile.<x>`, `<x>.Dockerfile` or
 /// `<x>.dockerfile`. Per-Dockerfile ignore files (`Dockerfile.dockerignore`)
 /// and editor or patch leftovers (`Dockerfile.orig`, `.bak`, `.rej`,
 /// `.swp`) are not.
 pub fn is_dockerfile_name(name: &str) -> bool {
     const NOT_DOCKERFILES: [&str; 5] = [".dockerignore", ".orig", ".bak", ".rej", ".swp"];
-    if name == "Dockerfile" || name == "Containerfile" {
+    if name == "Dockerfile" || name == "dockerfile" || name == "Containerfile" {
         return true;
     }
     if NOT_DOCKERFILES.iter().any(|s| name.ends_with(s)) {
@@ -243,21 +245,6 @@ pub fn is_dockerfile_name(name: &str) -> bool {
         .iter()
         .any(|s| name.strip_suffix(s).is_some_and(|x| !x.is_empty()));
     with_suffix || with_prefix
-}
-
-/// Does `dir` hold an entry whose name matches `glob` (catalogue glob
-/// syntax)? A literal name costs one `lstat`; a glob lists the directory.
-fn dir_has(dir: &Path, glob: &str) -> bool {
-    if !glob.contains(['*', '?', '[']) {
-        return std::fs::symlink_metadata(dir.join(glob)).is_ok();
-    }
-    std::fs::read_dir(dir).is_ok_and(|rd| {
-        rd.flatten().any(|e| {
-            e.file_name()
-                .to_str()
-                .is_some_and(|n| catalog::name_matches(glob, n))
-        })
-    })
 }
 
 /// Whether the walk should not enter this directory: the catalogue
@@ -275,10 +262,15 @@ fn skip_dir(root: &Path, e: &DirEntry) -> bool {
     };
     let dir = e.path();
     let parent = dir.parent().unwrap_or(root);
-    let child = |g: &str| dir_has(dir, g);
-    let sibling = |g: &str| dir_has(parent, g);
-    catalog::match_dir(rel, name, &child, &sibling).is_some()
+    let child = |g: &str| catalog::dir_has(dir, g);
+    let sibling = |g: &str| catalog::dir_has(parent, g);
+    THIRD_PARTY.contains(&name) || catalog::match_dir(rel, name, &child, &sibling).is_some()
 }
+
+/// Directories that hold other projects' code by convention, whatever the
+/// catalogue's evidence says (Go's `vendor/` has no manifest beside it):
+/// their Dockerfiles are not this repository's builds.
+const THIRD_PARTY: [&str; 2] = ["vendor", "third_party"];
 
 /// Whether a Dockerfile-named file at `rel` (relative to `root`, `/`
 /// separated), seen by some walk, is one [`discover`] would list: at most
@@ -293,9 +285,11 @@ pub fn found_in_tree(root: &Path, rel: &str) -> bool {
         let parent = dir.clone();
         dir.push(name);
         let rel_dir = segments[..=i].join("/");
-        let child = |g: &str| dir_has(&dir, g);
-        let sibling = |g: &str| dir_has(&parent, g);
-        if catalog::match_dir(&rel_dir, name, &child, &sibling).is_some() {
+        let child = |g: &str| catalog::dir_has(&dir, g);
+        let sibling = |g: &str| catalog::dir_has(&parent, g);
+        if THIRD_PARTY.contains(name)
+            || catalog::match_dir(&rel_dir, name, &child, &sibling).is_some()
+        {
             return false;
         }
     }
@@ -1737,6 +1731,7 @@ mod tests {
     fn dockerfile_names() {
         for yes in [
             "Dockerfile",
+            "dockerfile",
             "Containerfile",
             "Dockerfile.dev",
             "api.Dockerfile",
@@ -1747,7 +1742,6 @@ mod tests {
         for no in [
             "Dockerfile.",
             ".Dockerfile",
-            "dockerfile",
             "Dockerfile.dockerignore",
             "api.Dockerfile.dockerignore",
             "Dockerfile.orig",

@@ -6,6 +6,7 @@
 //! path in memory: it is a diagnostic, not the pre-commit fast path.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use serde::Serialize;
 
@@ -106,19 +107,25 @@ fn anchored(original: &[u8]) -> bool {
 
 const MAX_EXAMPLES: usize = 3;
 
-// Whether a path is a known per-directory artifact (the catalogue
-// recognises its name: `__pycache__`, `node_modules`, `*.pyc`, `.DS_Store`).
-fn is_artifact(path: &[u8], kind: EntryKind) -> bool {
+// Whether a path is a known per-directory artifact: the catalogue
+// recognises it (`__pycache__`, `node_modules`, `*.pyc`, `.DS_Store`) with
+// its evidence checked on disk (a `vendor` needs its manifest beside it),
+// and it is not a secret whose name alone proves nothing.
+fn is_artifact(root: &Path, path: &[u8], kind: EntryKind) -> bool {
+    use crate::catalog::{dir_has, match_dir, match_file, Kind};
     let name = basename(path);
     let (Ok(rel), Ok(name)) = (std::str::from_utf8(path), std::str::from_utf8(name)) else {
         return false;
     };
-    let yes = |_: &str| true;
-    if kind == EntryKind::Dir {
-        crate::catalog::match_dir(rel, name, &|_| false, &yes).is_some()
+    let abs = root.join(rel);
+    let parent = abs.parent().unwrap_or(root);
+    let sibling = |g: &str| dir_has(parent, g);
+    let entry = if kind == EntryKind::Dir {
+        match_dir(rel, name, &|g: &str| dir_has(&abs, g), &sibling)
     } else {
-        crate::catalog::match_file(rel, name, &yes).is_some()
-    }
+        match_file(rel, name, &sibling)
+    };
+    entry.is_some_and(|e| e.kind != Kind::Secret && e.content.is_none())
 }
 
 /// Runs every lint over the context.
@@ -153,7 +160,7 @@ pub fn lint(ctx: &Context) -> Result<Vec<LintFinding>> {
     }
     let mut misses = WalkLint::new(m, &needed);
     for e in &seen {
-        misses.observe(&e.path, e.kind, e.status);
+        misses.observe(&ctx.root, &e.path, e.kind, e.status);
     }
     let depth = misses.findings(&file);
     out.extend(depth.iter().cloned());
@@ -179,6 +186,16 @@ pub fn lint(ctx: &Context) -> Result<Vec<LintFinding>> {
             continue;
         }
         let root_only = depth.iter().any(|f| f.line == r.line);
+        if root_only && matches[i].is_empty() {
+            // Its own finding would be `matches-nothing`: say it there.
+            if let Some(f) = out
+                .iter_mut()
+                .find(|f| f.line == r.line && (f.code == "root-only" || f.code == "one-level"))
+            {
+                f.message
+                    .push_str(" (as written it matches nothing in this tree)");
+            }
+        }
         let comment_like = out
             .iter()
             .any(|f| f.code == "comment-like" && f.line == r.line);
@@ -408,6 +425,7 @@ enum Depth {
 #[derive(Default)]
 struct Missed {
     count: usize,
+    any_dir: bool,
     examples: Vec<Vec<u8>>,
     all_artifacts: bool,
     any_needed: bool,
@@ -475,8 +493,8 @@ impl<'a> WalkLint<'a> {
         }
     }
 
-    /// Looks at one entry of the walk.
-    pub fn observe(&mut self, path: &[u8], kind: EntryKind, status: Status) {
+    /// Looks at one entry of the walk of the context at `root`.
+    pub fn observe(&mut self, root: &Path, path: &[u8], kind: EntryKind, status: Status) {
         if kind != EntryKind::Dir && status != Status::Pruned {
             for (i, files) in &mut self.slash {
                 if files.len() < MAX_EXAMPLES
@@ -518,7 +536,8 @@ impl<'a> WalkLint<'a> {
             }
             let m = &mut self.missed[k];
             m.count += 1;
-            m.all_artifacts &= is_artifact(path, kind);
+            m.all_artifacts = m.all_artifacts && is_artifact(root, path, kind);
+            m.any_dir |= kind == EntryKind::Dir;
             m.any_needed |= self.needed.iter().any(|n| crate::analyze::needs(n, path));
             // Keep the first few in path order, whatever order threads see.
             let at = m.examples.partition_point(|e| e.as_slice() < path);
@@ -549,6 +568,7 @@ impl<'a> WalkLint<'a> {
         for (m, o) in self.missed.iter_mut().zip(other.missed) {
             m.count += o.count;
             m.all_artifacts &= o.all_artifacts;
+            m.any_dir |= o.any_dir;
             m.any_needed |= o.any_needed;
             m.examples.extend(o.examples);
             m.examples.sort();
@@ -576,13 +596,19 @@ impl<'a> WalkLint<'a> {
             } else {
                 "matches stay"
             };
+            // A directory that stays brings everything below it.
+            let below = if m.any_dir {
+                ", with everything below"
+            } else {
+                ""
+            };
             let (code, message) = match how {
                 Depth::RootOnly => ("root-only", format!(
-                    "`{}` matches only at the context root (this is not .gitignore); {} deeper {stay} in the context: use `{fixed}`",
+                    "`{}` matches only at the context root (this is not .gitignore); {} deeper {stay} in the context{below}: use `{fixed}`",
                     s(&r.pattern), m.count,
                 )),
                 Depth::OneLevel => ("one-level", format!(
-                    "`{}` matches only one directory below the root (`*` never crosses a `/`); {} {stay} in the context at other depths: use `{fixed}`",
+                    "`{}` matches only one directory below the root (`*` never crosses a `/`); {} {stay} in the context at other depths{below}: use `{fixed}`",
                     s(&r.pattern), m.count,
                 )),
             };
@@ -677,7 +703,7 @@ pub fn apply_fixes(data: &[u8], findings: &[LintFinding]) -> Vec<u8> {
 }
 
 impl crate::scan::tree::Classifier for WalkLint<'_> {
-    fn visit(&mut self, _root: &std::path::Path, e: &Entry<'_>) {
-        self.observe(e.path, e.kind, e.status);
+    fn visit(&mut self, root: &Path, e: &Entry<'_>) {
+        self.observe(root, e.path, e.kind, e.status);
     }
 }

@@ -802,6 +802,22 @@ pub fn protected_names() -> &'static [&'static str] {
     PROTECTED
 }
 
+/// Does `dir` hold an entry whose name matches `glob` (catalogue glob
+/// syntax)? The evidence check for [`match_dir`] and [`match_file`] on
+/// disk: a literal name costs one `lstat`; a glob lists the directory.
+pub fn dir_has(dir: &std::path::Path, glob: &str) -> bool {
+    if !glob.contains(['*', '?', '[']) {
+        return std::fs::symlink_metadata(dir.join(glob)).is_ok();
+    }
+    std::fs::read_dir(dir).is_ok_and(|rd| {
+        rd.flatten().any(|e| {
+            e.file_name()
+                .to_str()
+                .is_some_and(|n| name_matches(glob, n))
+        })
+    })
+}
+
 /// Manifests, lockfiles and build definitions that must never be excluded
 /// (globs).
 static PROTECTED: &[&str] = &[

@@ -129,6 +129,7 @@ impl crate::scan::tree::Classifier for DockerfilesSeen {
         let maybe = name.starts_with(b"Dockerfile")
             || name.starts_with(b"Containerfile")
             || name.ends_with(b"ockerfile");
+        // (`dockerfile`, `x.Dockerfile` and `x.dockerfile` end the same way.)
         if !maybe {
             return;
         }

@@ -227,3 +227,52 @@ fn report_and_check_surface_lint_findings() {
     assert_eq!(v["lint"][0]["examples"][0], "app/__pycache__");
     assert_eq!(v["lint"][0]["fix"], "**/__pycache__");
 }
+
+#[test]
+fn fix_needs_the_catalogue_evidence_on_disk() {
+    // `lang/vendor` holds the project's own translations: with no
+    // composer.json beside it, it is not Composer's vendor directory, and
+    // `**/vendor` would drop tracked sources.
+    let t = Tree::new();
+    t.file("lang/vendor/webauthn/en/errors.php", 5)
+        .file("vendor/autoload.php", 5)
+        .file("app/__pycache__/m.pyc", 3);
+    t.write(".dockerignore", "vendor/\n__pycache__\n");
+    let (_, out) = lint(&t, &["--json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let by_line = |l: u64| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["line"] == l && f["code"] == "root-only")
+            .cloned()
+            .unwrap_or_else(|| panic!("no root-only on line {l}: {out}"))
+    };
+    assert!(by_line(1)["fix"].is_null(), "{out}");
+    assert_eq!(by_line(2)["fix"], "**/__pycache__");
+    assert!(by_line(2)["message"]
+        .as_str()
+        .unwrap()
+        .contains("1 deeper match stays in the context, with everything below"));
+    lint(&t, &["--fix"]);
+    assert_eq!(
+        fs::read_to_string(t.path().join(".dockerignore")).unwrap(),
+        "vendor/\n**/__pycache__\n"
+    );
+    let (_, ls, _) = run(ctxsize(t.path()).arg("ls"));
+    assert!(ls.contains("lang/vendor/webauthn/en/errors.php"), "{ls}");
+}
+
+#[test]
+fn one_level_rule_that_matches_nothing_says_so() {
+    let t = Tree::new();
+    t.file("bin/app.dll", 2).file("a/b/bin/x", 1);
+    t.write(".dockerignore", "*/bin\n");
+    let (_, out) = lint(&t, &[]);
+    // `*/bin` would match `x/bin`; here every `bin` is deeper.
+    assert!(out.contains("[one-level]"), "{out}");
+    assert!(
+        out.contains("as written it matches nothing in this tree"),
+        "{out}"
+    );
+}

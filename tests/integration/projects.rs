@@ -690,3 +690,21 @@ fn compose_repository_reports_each_context_once() {
     let v = json(&single, &["report", "--json"]);
     assert_eq!(v["contexts"], serde_json::json!([]));
 }
+
+#[test]
+fn discovery_skips_vendored_projects_and_finds_lowercase_dockerfile() {
+    let t = Tree::new();
+    t.write("go.mod", "module m\n")
+        .write("vendor/modules.txt", "# github.com/x/y v1.0.0\n")
+        .write("vendor/github.com/x/y/Dockerfile", "FROM scratch\n")
+        .write("docker/dockerfile", "FROM scratch\nCOPY . /src\n")
+        .write("Dockerfile", "FROM scratch\n");
+    let v = json(&t, &["report", "--json"]);
+    let names: Vec<&str> = v["contexts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["context"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, [".", "docker"], "{v:#}");
+}

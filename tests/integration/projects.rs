@@ -708,3 +708,48 @@ fn discovery_skips_vendored_projects_and_finds_lowercase_dockerfile() {
         .collect();
     assert_eq!(names, [".", "docker"], "{v:#}");
 }
+
+#[test]
+fn target_chooses_the_stages_that_are_read() {
+    let t = Tree::new();
+    t.write(
+        "Dockerfile",
+        "FROM scratch AS build\nCOPY secrets.txt /s\nFROM scratch AS runtime\nCOPY app.py /app/\n",
+    )
+    .write("app.py", "print(1)\n")
+    .write("secrets.txt", "x\n")
+    .write(".dockerignore", "secrets.txt\n");
+    // The last stage does not reach `build`: its excluded source is no
+    // problem, and neither is it with --target runtime.
+    for args in [&["check"][..], &["check", "--target", "runtime"]] {
+        let (code, out, err) = run(ctxsize(t.path()).args(args));
+        assert_eq!(code, 0, "{err}");
+        assert!(
+            !out.contains("CTX007") && !out.contains("secrets.txt"),
+            "{args:?}: {out}"
+        );
+    }
+    // --target build reads secrets.txt, which the ignore file excludes.
+    let (_, out, _) =
+        run(ctxsize(t.path()).args(["check", "--target", "build", "--format", "json"]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(
+        v["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["rule_id"] == "CTX007"
+                && p["message"].as_str().unwrap().contains("secrets.txt")),
+        "{out}"
+    );
+    // An unknown stage fails the build.
+    let (_, out, _) = run(ctxsize(t.path()).args(["check", "--target", "nope"]));
+    assert!(
+        out.contains(r#"target stage "nope" could not be found"#),
+        "{out}"
+    );
+    // report: the transfer follows the stage.
+    let v = json(&t, &["report", "--json", "--target", "runtime"]);
+    assert_eq!(v["dockerfiles"][0]["target"], "runtime");
+    assert_eq!(v["dockerfiles"][0]["transfer_bytes"], 9);
+}

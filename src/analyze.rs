@@ -65,17 +65,7 @@ fn join(dir: &[u8], name: &[u8]) -> Vec<u8> {
 // Does the directory `dir` (relative) hold an entry matching `glob`?
 // Asked only for the few names that need evidence.
 fn dir_has(root: &Path, dir: &[u8], glob: &str) -> bool {
-    let abs = root.join(os(dir));
-    if !glob.contains(['*', '?', '[']) {
-        return std::fs::symlink_metadata(abs.join(glob)).is_ok();
-    }
-    std::fs::read_dir(abs).is_ok_and(|rd| {
-        rd.flatten().any(|e| {
-            e.file_name()
-                .to_str()
-                .is_some_and(|n| catalog::name_matches(glob, n))
-        })
-    })
+    catalog::dir_has(&root.join(os(dir)), glob)
 }
 
 impl Classifier for Classify {

@@ -260,11 +260,13 @@ fn skip_dir(root: &Path, e: &DirEntry) -> bool {
     let Some(rel) = rel.to_str() else {
         return false;
     };
-    let dir = e.path();
-    let parent = dir.parent().unwrap_or(root);
-    let child = |g: &str| catalog::dir_has(dir, g);
-    let sibling = |g: &str| catalog::dir_has(parent, g);
-    THIRD_PARTY.contains(&name) || catalog::match_dir(rel, name, &child, &sibling).is_some()
+    not_ours(e.path(), rel, name)
+}
+
+/// Whether the directory at `abs` holds what is not this repository's own
+/// build: other projects' code or anything the catalogue recognises.
+fn not_ours(abs: &Path, rel: &str, name: &str) -> bool {
+    THIRD_PARTY.contains(&name) || catalog::match_dir_at(abs, rel, name).is_some()
 }
 
 /// Directories that hold other projects' code by convention, whatever the
@@ -282,14 +284,8 @@ pub fn found_in_tree(root: &Path, rel: &str) -> bool {
     }
     let mut dir = root.to_path_buf();
     for (i, name) in segments[..segments.len() - 1].iter().enumerate() {
-        let parent = dir.clone();
         dir.push(name);
-        let rel_dir = segments[..=i].join("/");
-        let child = |g: &str| catalog::dir_has(&dir, g);
-        let sibling = |g: &str| catalog::dir_has(&parent, g);
-        if THIRD_PARTY.contains(name)
-            || catalog::match_dir(&rel_dir, name, &child, &sibling).is_some()
-        {
+        if not_ours(&dir, &segments[..=i].join("/"), name) {
             return false;
         }
     }

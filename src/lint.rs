@@ -112,18 +112,16 @@ const MAX_EXAMPLES: usize = 3;
 // its evidence checked on disk (a `vendor` needs its manifest beside it),
 // and it is not a secret whose name alone proves nothing.
 fn is_artifact(root: &Path, path: &[u8], kind: EntryKind) -> bool {
-    use crate::catalog::{dir_has, match_dir, match_file, Kind};
+    use crate::catalog::{match_dir_at, match_file_at, Kind};
     let name = basename(path);
     let (Ok(rel), Ok(name)) = (std::str::from_utf8(path), std::str::from_utf8(name)) else {
         return false;
     };
     let abs = root.join(rel);
-    let parent = abs.parent().unwrap_or(root);
-    let sibling = |g: &str| dir_has(parent, g);
     let entry = if kind == EntryKind::Dir {
-        match_dir(rel, name, &|g: &str| dir_has(&abs, g), &sibling)
+        match_dir_at(&abs, rel, name)
     } else {
-        match_file(rel, name, &sibling)
+        match_file_at(&abs, rel, name)
     };
     entry.is_some_and(|e| e.kind != Kind::Secret && e.content.is_none())
 }
@@ -510,29 +508,30 @@ impl<'a> WalkLint<'a> {
         if status != Status::Included || self.rules.is_empty() {
             return;
         }
-        // Inside installed packages, same-named paths are the packages'
-        // own business.
-        let mut segs = path.split(|&b| b == b'/').rev().skip(1);
-        if segs.any(|seg| seg == b"node_modules" || seg == b".venv" || seg == b"site-packages") {
-            return;
-        }
         let depth = path.iter().filter(|&&b| b == b'/').count() + 1;
         let name = basename(path);
+        // The name one level down, as `*/name` sees it.
+        self.scratch.clear();
+        self.scratch.extend_from_slice(b"_/");
+        self.scratch.extend_from_slice(name);
         let rules = self.matcher.rules();
         for (k, &(i, how)) in self.rules.iter().enumerate() {
             let hit = match how {
                 Depth::RootOnly => depth > 1 && rules[i].strategy.matches(name).unwrap_or(false),
                 Depth::OneLevel => {
-                    depth != 2 && {
-                        self.scratch.clear();
-                        self.scratch.extend_from_slice(b"_/");
-                        self.scratch.extend_from_slice(name);
-                        rules[i].strategy.matches(&self.scratch).unwrap_or(false)
-                    }
+                    depth != 2 && rules[i].strategy.matches(&self.scratch).unwrap_or(false)
                 }
             };
             if !hit {
                 continue;
+            }
+            // Inside installed packages, same-named paths are the
+            // packages' own business (looked at only on a hit: every sent
+            // entry comes through here).
+            let mut above = path.split(|&b| b == b'/').rev().skip(1);
+            if above.any(|seg| seg == b"node_modules" || seg == b".venv" || seg == b"site-packages")
+            {
+                return;
             }
             let m = &mut self.missed[k];
             m.count += 1;

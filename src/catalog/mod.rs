@@ -802,6 +802,19 @@ pub fn protected_names() -> &'static [&'static str] {
     PROTECTED
 }
 
+/// [`match_dir`] for the directory at `abs` (its path relative to the
+/// context is `rel`), with the evidence looked up on disk.
+pub fn match_dir_at(abs: &std::path::Path, rel: &str, name: &str) -> Option<&'static Entry> {
+    let parent = abs.parent().unwrap_or(abs);
+    match_dir(rel, name, &|g| dir_has(abs, g), &|g| dir_has(parent, g))
+}
+
+/// [`match_file`] for the file at `abs`, with the evidence looked up on disk.
+pub fn match_file_at(abs: &std::path::Path, rel: &str, name: &str) -> Option<&'static Entry> {
+    let parent = abs.parent().unwrap_or(abs);
+    match_file(rel, name, &|g| dir_has(parent, g))
+}
+
 /// Does `dir` hold an entry whose name matches `glob` (catalogue glob
 /// syntax)? The evidence check for [`match_dir`] and [`match_file`] on
 /// disk: a literal name costs one `lstat`; a glob lists the directory.

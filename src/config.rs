@@ -98,13 +98,13 @@ impl Config {
         };
         if let Some(cats) = &raw.fail_on {
             for c in cats {
-                if !crate::commands::check::CATEGORIES.contains(&c.as_str()) {
+                if c != "all" && !crate::commands::check::CATEGORIES.contains(&c.as_str()) {
                     let line = text
                         .lines()
                         .position(|l| l.contains(c.as_str()))
                         .map_or(1, |i| i + 1);
                     return Err(format!(
-                        "{line}: fail-on: unknown category {c:?} (known: {})",
+                        "{line}: fail-on: unknown category {c:?} (known: {}, all)",
                         crate::commands::check::CATEGORIES.join(", ")
                     ));
                 }
@@ -113,7 +113,16 @@ impl Config {
         Ok(Config {
             max_size: size(raw.max_size, "max-size")?,
             max_files: raw.max_files,
-            fail_on: raw.fail_on,
+            fail_on: raw.fail_on.map(|cats| {
+                if cats.iter().any(|c| c == "all") {
+                    crate::commands::check::CATEGORIES
+                        .iter()
+                        .map(|c| c.to_string())
+                        .collect()
+                } else {
+                    cats
+                }
+            }),
             allow: raw.allow.unwrap_or_default(),
             staged_max_size: size(raw.staged_max_size, "staged-max-size")?,
         })

@@ -325,7 +325,25 @@ fn measure_source(ctx: &Context, scan: &Scan, path: &str) -> (u64, u64, Option<(
         );
     }
     if path.contains(['*', '?', '[']) {
-        return (0, 0, None);
+        // What the wildcard copies: each sent match, a directory with
+        // everything sent below it.
+        let mut total = (0, 0, None::<(String, u64)>);
+        for (rel, is_dir) in expand_wildcard(&ctx.root, path) {
+            let (b, f, _) = if is_dir {
+                match scan.dir(rel.as_bytes()) {
+                    Some(d) => (d.total_in.bytes, d.total_in.files, None),
+                    None => (0, 0, None),
+                }
+            } else {
+                measure_source(ctx, scan, &rel)
+            };
+            total.0 += b;
+            total.1 += f;
+            if b > 0 && total.2.as_ref().is_none_or(|x| x.1 < b) {
+                total.2 = Some((rel, b));
+            }
+        }
+        return total;
     }
     match std::fs::symlink_metadata(ctx.root.join(path)) {
         Ok(md) if !md.is_dir() => {
@@ -339,4 +357,50 @@ fn measure_source(ctx: &Context, scan: &Scan, path: &str) -> (u64, u64, Option<(
         }
         _ => (0, 0, None),
     }
+}
+
+/// The paths of the context a `COPY`/`ADD` wildcard source names (Go's
+/// `filepath.Match` per segment, as BuildKit expands it), with whether each
+/// is a directory. Segments without wildcards are joined without listing.
+fn expand_wildcard(root: &std::path::Path, pattern: &str) -> Vec<(String, bool)> {
+    let mut found: Vec<String> = vec![String::new()];
+    let segments: Vec<&str> = pattern.split('/').filter(|s| !s.is_empty()).collect();
+    for (i, seg) in segments.iter().enumerate() {
+        let last = i + 1 == segments.len();
+        let mut next = Vec::new();
+        for base in &found {
+            let join = |name: &str| {
+                if base.is_empty() {
+                    name.to_string()
+                } else {
+                    format!("{base}/{name}")
+                }
+            };
+            if !seg.contains(['*', '?', '[', '\\']) {
+                next.push(join(seg));
+                continue;
+            }
+            let Ok(rd) = std::fs::read_dir(root.join(base)) else {
+                continue;
+            };
+            let mut names: Vec<String> = rd
+                .flatten()
+                .filter_map(|e| e.file_name().into_string().ok())
+                .filter(|n| gomatch::matches(seg.as_bytes(), n.as_bytes()))
+                .collect();
+            names.sort();
+            next.extend(names.iter().map(|n| join(n)));
+        }
+        if !last {
+            next.retain(|p| root.join(p).is_dir());
+        }
+        found = next;
+    }
+    found
+        .into_iter()
+        .filter_map(|p| {
+            let md = std::fs::symlink_metadata(root.join(&p)).ok()?;
+            Some((p, md.is_dir()))
+        })
+        .collect()
 }

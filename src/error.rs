@@ -37,6 +37,18 @@ impl Error {
     }
 }
 
+impl Error {
+    /// A JSON writing error: an I/O error on stdout (a closed pipe, say)
+    /// stays an I/O error, so the caller can treat it as one.
+    pub fn json(e: serde_json::Error) -> Error {
+        if e.is_io() {
+            Error::io("<stdout>", io::Error::from(e))
+        } else {
+            Error::Other(e.to_string())
+        }
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

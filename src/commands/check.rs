@@ -353,14 +353,12 @@ pub fn run(ctx: &Context, opts: &CheckOptions, out: &mut dyn Write) -> Result<su
         match opts.format {
             Format::Text => text(&outcome, ctx, out).map_err(io)?,
             Format::Json => {
-                serde_json::to_writer_pretty(&mut *out, &outcome)
-                    .map_err(|e| Error::Other(e.to_string()))?;
+                serde_json::to_writer_pretty(&mut *out, &outcome).map_err(Error::json)?;
                 writeln!(out).map_err(io)?;
             }
             Format::Github => github(&outcome, out).map_err(io)?,
             Format::Sarif => {
-                serde_json::to_writer_pretty(&mut *out, &sarif(&outcome))
-                    .map_err(|e| Error::Other(e.to_string()))?;
+                serde_json::to_writer_pretty(&mut *out, &sarif(&outcome)).map_err(Error::json)?;
                 writeln!(out).map_err(io)?;
             }
         }

@@ -18,8 +18,7 @@ pub fn run(
     let findings = lint::lint(ctx)?;
     let io = |e: std::io::Error| Error::io("<stdout>", e);
     if json {
-        serde_json::to_writer_pretty(&mut *out, &findings)
-            .map_err(|e| Error::Other(e.to_string()))?;
+        serde_json::to_writer_pretty(&mut *out, &findings).map_err(Error::json)?;
         writeln!(out).map_err(io)?;
     } else {
         for f in &findings {
@@ -54,10 +53,13 @@ pub fn run(
     if fix {
         if let Some(file) = &ctx.ignore {
             let fixed = lint::apply_fixes(&file.data, &findings);
+            // With --json, stdout holds the JSON document only.
+            let mut sink = std::io::sink();
+            let say: &mut dyn Write = if json { &mut sink } else { out };
             match write_if_changed(&file.path, &fixed)? {
-                Written::Unchanged => writeln!(out, "nothing to fix").map_err(io)?,
+                Written::Unchanged => writeln!(say, "nothing to fix").map_err(io)?,
                 _ => writeln!(
-                    out,
+                    say,
                     "fixed {} line(s) in {}",
                     findings.iter().filter(|f| f.fix.is_some()).count(),
                     file.path.display()

@@ -89,7 +89,7 @@ pub fn run(
         return Err(io(e));
     }
     if opts.json {
-        serde_json::to_writer_pretty(&mut *out, &rows).map_err(|e| Error::Other(e.to_string()))?;
+        serde_json::to_writer_pretty(&mut *out, &rows).map_err(Error::json)?;
         writeln!(out).map_err(io)?;
     }
     for p in sockets {

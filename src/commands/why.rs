@@ -152,7 +152,7 @@ pub fn run(
         }
     }
     if json_out {
-        serde_json::to_writer_pretty(&mut *out, &rows).map_err(|e| Error::Other(e.to_string()))?;
+        serde_json::to_writer_pretty(&mut *out, &rows).map_err(Error::json)?;
         writeln!(out).map_err(io)?;
     }
     Ok(super::ExitStatus::Success)

@@ -7,6 +7,7 @@ use super::Report;
 
 /// Writes the report as pretty JSON with a final newline.
 pub fn render(r: &Report, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, r).map_err(io::Error::other)?;
+    // `From` keeps the kind of an I/O error (a closed pipe stays one).
+    serde_json::to_writer_pretty(&mut *out, r).map_err(io::Error::from)?;
     writeln!(out)
 }

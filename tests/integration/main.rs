@@ -7,6 +7,7 @@ mod lint;
 mod precommit;
 mod projects;
 mod props;
+mod regressions;
 mod sarif;
 mod util;
 mod vectors;

@@ -1,0 +1,102 @@
+//! Regressions named after the issue that reported them (#12: "One model
+//! of the repository's builds"), each written before its fix.
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+
+use crate::util::{ctxsize, run, Tree};
+
+fn json(t: &Tree, args: &[&str]) -> serde_json::Value {
+    let (code, out, err) = run(ctxsize(t.path()).args(args));
+    assert_eq!(code, 0, "{args:?}: {err}");
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {out}"))
+}
+
+/// #12 item 6: `COPY *.json` was counted as 0 B in the per-instruction
+/// sizes.
+#[test]
+fn issue12_copy_wildcard_counts_the_files_it_copies() {
+    let t = Tree::new();
+    t.write(
+        "Dockerfile",
+        "FROM scratch\nCOPY *.json /app/\nCOPY src/*.py /app/\n",
+    )
+    .file("package.json", 100)
+    .file("tsconfig.json", 20)
+    .file("README.md", 5000)
+    .file("src/a.py", 7)
+    .file("src/b.py", 8)
+    .file("src/c.txt", 900)
+    .write(".dockerignore", "tsconfig.json\n");
+    let r = json(&t, &["report", "--json", "."]);
+    let ins = &r["dockerfiles"][0]["instructions"];
+    assert_eq!(ins[0]["bytes"], 100, "{ins}");
+    assert_eq!(ins[0]["files"], 1, "{ins}");
+    assert_eq!(ins[1]["bytes"], 15, "{ins}");
+    assert_eq!(ins[1]["files"], 2, "{ins}");
+    assert_eq!(r["dockerfiles"][0]["transfer_bytes"], 115);
+}
+
+/// #12 item 6: `lint --json --fix` printed a text line after the JSON.
+#[test]
+fn issue12_lint_json_fix_prints_only_json() {
+    let t = Tree::new();
+    t.write(".dockerignore", "__pycache__\n")
+        .file("__pycache__/a.pyc", 3)
+        .file("pkg/__pycache__/b.pyc", 3)
+        .file("pkg/m.py", 3);
+    let (code, out, err) = run(ctxsize(t.path()).args(["lint", "--json", "--fix", "."]));
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"));
+    assert!(v.is_array() || v.is_object(), "{v}");
+    assert_eq!(
+        std::fs::read_to_string(t.join(".dockerignore")).unwrap(),
+        "**/__pycache__\n"
+    );
+}
+
+/// #12 item 6: `fail-on = ["all"]` in `.ctxsize.toml` exited 2 while
+/// `--fail-on all` worked.
+#[test]
+fn issue12_config_fail_on_all() {
+    let t = Tree::new();
+    t.write(".ctxsize.toml", "fail-on = [\"all\"]\n")
+        .write(".dockerignore", "x\n")
+        .write(".env", "A=1\n");
+    let (code, out, err) = run(ctxsize(t.path()).args(["check", "."]));
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains(".env"), "{out}");
+}
+
+/// #12 item 6: `ls --json | head` printed "Broken pipe" and exited 2;
+/// like plain `ls | head` it must stop silently.
+#[test]
+fn issue12_closed_pipe_is_silent_in_every_format() {
+    let t = Tree::new();
+    for i in 0..4000 {
+        t.file(format!("d{}/file-{i:05}.txt", i % 10), 1);
+    }
+    for args in [
+        &["ls", "."][..],
+        &["ls", "--json", "."],
+        &["ls", "--long", "."],
+        &["report", "--json", "--top", "5000", "--depth", "9", "."],
+    ] {
+        let mut child = ctxsize(t.path())
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        // The reader is gone: the next writes fail with EPIPE.
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+        assert!(!err.contains("Broken pipe"), "{args:?}: {err}");
+    }
+}

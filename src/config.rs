@@ -14,6 +14,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::checks::Category;
 use crate::error::{Error, Result};
 
 /// The file name looked for at the context root.
@@ -45,7 +46,7 @@ pub struct Config {
     /// Context file-count budget.
     pub max_files: Option<u64>,
     /// Categories that fail `check`.
-    pub fail_on: Option<Vec<String>>,
+    pub fail_on: Option<Vec<Category>>,
     /// Paths never reported.
     pub allow: Vec<String>,
     /// Staged files above this size are reported.
@@ -96,33 +97,22 @@ impl Config {
                 }
             }
         };
-        if let Some(cats) = &raw.fail_on {
-            for c in cats {
-                if c != "all" && !crate::commands::check::CATEGORIES.contains(&c.as_str()) {
-                    let line = text
-                        .lines()
-                        .position(|l| l.contains(c.as_str()))
-                        .map_or(1, |i| i + 1);
-                    return Err(format!(
-                        "{line}: fail-on: unknown category {c:?} (known: {}, all)",
-                        crate::commands::check::CATEGORIES.join(", ")
-                    ));
-                }
-            }
-        }
+        let fail_on = match &raw.fail_on {
+            None => None,
+            Some(cats) => Some(Category::parse_list(cats).map_err(|e| {
+                let bad = cats
+                    .iter()
+                    .find(|c| Category::parse_list(&[c.as_str()]).is_err());
+                let line = bad
+                    .and_then(|c| text.lines().position(|l| l.contains(c.as_str())))
+                    .map_or(1, |i| i + 1);
+                format!("{line}: fail-on: {e}")
+            })?),
+        };
         Ok(Config {
             max_size: size(raw.max_size, "max-size")?,
             max_files: raw.max_files,
-            fail_on: raw.fail_on.map(|cats| {
-                if cats.iter().any(|c| c == "all") {
-                    crate::commands::check::CATEGORIES
-                        .iter()
-                        .map(|c| c.to_string())
-                        .collect()
-                } else {
-                    cats
-                }
-            }),
+            fail_on,
             allow: raw.allow.unwrap_or_default(),
             staged_max_size: size(raw.staged_max_size, "staged-max-size")?,
         })

@@ -7,8 +7,9 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::commands::{self, ExitStatus};
-use crate::context::{Context, ContextOptions};
 use crate::error::Error;
+use crate::facts::context::{Context, ContextOptions};
+use crate::facts::{Facts, Request};
 use crate::report::{text::TextStyle, TreeOptions};
 use crate::scan::BuilderKind;
 
@@ -99,8 +100,8 @@ struct ContextArgs {
 }
 
 impl ContextArgs {
-    fn options(&self) -> ContextOptions {
-        ContextOptions {
+    fn request(&self) -> Request {
+        Request {
             dir: self.dir.clone(),
             dockerfiles: self.file.clone(),
             ignore_file: self.ignore_file.clone(),
@@ -223,9 +224,12 @@ enum Command {
         /// Exit 1 when there are findings.
         #[arg(long)]
         check: bool,
-        /// Print JSON.
+        /// Print JSON (the same as --format json).
         #[arg(long)]
         json: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+        format: FormatArg,
     },
     /// Check the context quickly and quietly (for pre-commit and CI).
     ///
@@ -380,23 +384,33 @@ fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus,
             stdout,
             from_gitignore,
         }) => {
-            let ctx = Context::open(&context.options())?;
+            let facts = Facts::gather(context.request())?;
             let opts = commands::init::InitOptions {
                 dry_run,
                 check,
                 stdout,
                 from_gitignore,
             };
-            commands::init::run(&ctx, &opts, out)
+            commands::init::run(&facts, &opts, out)
         }
         Some(Command::Lint {
             context,
             fix,
             check,
             json,
+            format,
         }) => {
-            let ctx = Context::open(&context.options())?;
-            commands::lint::run(&ctx, fix, check, json, out)
+            let facts = Facts::gather(context.request())?;
+            let opts = commands::lint::LintOptions {
+                fix,
+                check,
+                format: if json {
+                    commands::check::Format::Json
+                } else {
+                    format.into()
+                },
+            };
+            commands::lint::run(&facts, &opts, out)
         }
         Some(Command::Check {
             context,
@@ -411,7 +425,7 @@ fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus,
             format,
         }) => {
             let result = (|| {
-                let ctx = Context::open(&context.options())?;
+                let facts = Facts::gather(context.request())?;
                 let fail_on =
                     commands::check::parse_fail_on(&fail_on, strict).map_err(Error::Usage)?;
                 let opts = commands::check::CheckOptions {
@@ -423,7 +437,7 @@ fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus,
                     quiet,
                     format: format.into(),
                 };
-                commands::check::run(&ctx, &opts, out)
+                commands::check::run(&facts, &opts, out)
             })();
             match result {
                 Err(e) if exit_zero => {
@@ -442,7 +456,7 @@ fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus,
             json,
             dirs,
         }) => {
-            let ctx = Context::open(&context.options())?;
+            let ctx = Context::open(&context.request().context_options())?;
             let opts = commands::ls::LsOptions {
                 excluded,
                 long,
@@ -473,7 +487,7 @@ fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus,
 }
 
 fn report(args: ReportArgs, color: ColorWhen, out: &mut dyn Write) -> Result<ExitStatus, Error> {
-    let ctx = Context::open(&args.context.options())?;
+    let facts = Facts::gather(args.context.request())?;
     let opts = commands::report::ReportOptions {
         tree: TreeOptions {
             depth: args.depth.max(1),
@@ -489,7 +503,7 @@ fn report(args: ReportArgs, color: ColorWhen, out: &mut dyn Write) -> Result<Exi
         },
     };
     let progress = printer::Progress::start(!args.json);
-    let result = commands::report::run(&ctx, &opts, progress.counter(), out);
+    let result = commands::report::run(&facts, &opts, progress.counter(), out);
     progress.finish();
     result
 }

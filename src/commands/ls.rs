@@ -4,8 +4,8 @@ use std::io::Write;
 
 use serde_json::json;
 
-use crate::context::Context;
 use crate::error::{Error, Result};
+use crate::facts::context::Context;
 use crate::scan::{self, EntryKind, Select};
 
 /// Options of `ls`.

@@ -1,20 +1,21 @@
 //! `ctxsize report`: how big the context is, what is heaviest, what is
-//! dangerous, and what each suggested rule would save.
+//! dangerous, what each suggested rule would save, and every other build
+//! context of the repository.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::AtomicU64;
 
-use crate::analyze;
-use crate::compose::{self, BuildTarget};
-use crate::context::Context;
-use crate::context::{display_path, ContextOptions};
+use crate::analysis::{copies, findings, lint, plan, transfers};
 use crate::error::{Error, Result};
+use crate::facts::builds::clean;
+use crate::facts::context::{display_path, Context, ContextOptions};
+use crate::facts::walk::{Walk, WalkWants};
+use crate::facts::{shown, Facts};
 use crate::pattern::Matcher;
 use crate::report::{self, text::TextStyle, Report, TreeOptions};
 use crate::scan::tree::{measure, NoClassifier, Scan};
 use crate::scan::{tar, BuilderKind};
-use crate::scan::{Entry, EntryKind};
 
 /// Options of `report`.
 #[derive(Clone, Debug, Default)]
@@ -29,44 +30,36 @@ pub struct ReportOptions {
     pub style: TextStyle,
 }
 
+/// The findings of one walked context, with the plan's advice.
+fn advised(facts: &Facts, ctx: &Context, walk: &Walk) -> Vec<findings::Finding> {
+    let mut found = findings::group(walk);
+    if let Some(entries) = &walk.entries {
+        let needs = facts.needs(ctx);
+        let p = plan::for_context(ctx, entries, &needs, &found, Vec::new());
+        findings::advise(&mut found, &p);
+    }
+    found
+}
+
 /// Scans the context and builds the report model.
-pub fn build(ctx: &Context, opts: &ReportOptions, progress: Option<&AtomicU64>) -> Result<Report> {
+pub fn build(facts: &Facts, opts: &ReportOptions, progress: Option<&AtomicU64>) -> Result<Report> {
+    let ctx = facts.main_context()?;
     ctx.require_valid()?;
-    let eval = |e| Error::Patterns(vec![ctx.matcher.eval_error(&e)]);
-    let needed = analyze::needed_paths(ctx)?;
-    let (scan, all) = measure(
-        &ctx.root,
-        &ctx.matcher,
-        ctx.builder,
-        !opts.prune,
-        progress,
-        || {
-            (
-                (
-                    analyze::Classify::new(),
-                    crate::lint::WalkLint::new(&ctx.matcher, &needed),
-                ),
-                DockerfilesSeen::default(),
-            )
+    let needs = facts.needs(&ctx);
+    let walk = facts.walk(
+        &ctx,
+        WalkWants {
+            measure_excluded: !opts.prune,
+            entries: true,
         },
-    )
-    .map_err(eval)?;
-    let (pairs, seen): (Vec<_>, Vec<_>) = all.into_iter().unzip();
-    let (classifiers, walk_lint): (Vec<_>, Vec<_>) = pairs.into_iter().unzip();
-    // The repository's other builds: compose services and the Dockerfiles
-    // this walk saw (under --prune, only those outside skipped directories:
-    // that run reads nothing Docker does not).
-    let found = seen
-        .into_iter()
-        .flat_map(|s| s.0)
-        .filter(|rel| compose::found_in_tree(&ctx.root, rel))
-        .map(|rel| ctx.root.join(rel))
-        .collect();
-    let discovery = compose::discover_with(&ctx.root, found);
-    let lint = crate::lint::quick(ctx, crate::lint::WalkLint::merge_all(walk_lint));
-    let findings = analyze::findings_with(&scan, classifiers, &needed);
-    let contexts = build_contexts(ctx, (&scan, &findings), discovery.targets, !opts.prune)?;
-    let tar_bytes = classic_tar_bytes(ctx, &scan)?;
+        progress,
+    )?;
+    let lint = lint::quick(&ctx, &walk.depth, &needs);
+    let found = advised(facts, &ctx, &walk);
+    let builds = facts.builds_of(&ctx);
+    let contexts = build_contexts(facts, &ctx, (&walk.scan, &found), !opts.prune)?;
+    let tar_bytes = classic_tar_bytes(&ctx, &walk.scan)?;
+    let scan = &walk.scan;
     Ok(Report {
         schema_version: report::SCHEMA_VERSION,
         root: ctx.root.display().to_string(),
@@ -89,16 +82,21 @@ pub fn build(ctx: &Context, opts: &ReportOptions, progress: Option<&AtomicU64>) 
             measured: !opts.prune,
         },
         hardlinks: scan.hardlinks,
-        heaviest: report::heaviest(&scan, opts.tree),
-        findings,
-        dockerfiles: crate::dockerfile_reads::transfers(ctx, &scan),
-        copy_problems: crate::dockerfile_reads::copy_problems(ctx)?
+        heaviest: report::heaviest(scan, opts.tree),
+        dockerfiles: transfers::transfers(&ctx, scan, &builds, &facts.dockerfiles),
+        copy_problems: copies::copy_problems(&ctx, &builds, &facts.dockerfiles)?
             .into_iter()
             .map(|p| p.message)
             .collect(),
+        findings: found,
         lint,
+        builds: facts
+            .builds
+            .iter()
+            .map(|b| report::BuildInfo::new(&ctx.root, b))
+            .collect(),
         contexts,
-        discovery_notes: discovery.notes,
+        discovery_notes: facts.notes.clone(),
         special_files: scan
             .special
             .iter()
@@ -115,89 +113,68 @@ pub fn build(ctx: &Context, opts: &ReportOptions, progress: Option<&AtomicU64>) 
     })
 }
 
-// Collects the Dockerfile-named files a walk sees, for discovery.
-#[derive(Default)]
-struct DockerfilesSeen(Vec<String>);
-
-impl crate::scan::tree::Classifier for DockerfilesSeen {
-    fn visit(&mut self, _root: &Path, e: &Entry<'_>) {
-        if e.kind == EntryKind::Dir {
-            return;
-        }
-        let name = crate::relpath::basename(e.path);
-        // Every entry comes through here: a byte test first.
-        let maybe = name.starts_with(b"Dockerfile")
-            || name.starts_with(b"Containerfile")
-            || name.ends_with(b"ockerfile");
-        // (`dockerfile`, `x.Dockerfile` and `x.dockerfile` end the same way.)
-        if !maybe {
-            return;
-        }
-        if let (Ok(name), Ok(path)) = (std::str::from_utf8(name), std::str::from_utf8(e.path)) {
-            if compose::is_dockerfile_name(name) {
-                self.0.push(path.to_string());
-            }
-        }
-    }
-}
-
 /// Each build context of the repository once, with its effective ignore
-/// file: the discovered builds grouped by context directory and ignore file
-/// (a Dockerfile-specific ignore file makes its own group). Empty when the
-/// only build is the one this report is about.
+/// file: the builds grouped by context directory and ignore file (a
+/// Dockerfile-specific ignore file makes its own group), each group walked
+/// once. Empty when the only build is the one this report is about.
 fn build_contexts(
+    facts: &Facts,
     main: &Context,
-    (main_scan, main_findings): (&Scan, &[report::Finding]),
-    targets: Vec<BuildTarget>,
+    (main_scan, main_findings): (&Scan, &[findings::Finding]),
     measure_others: bool,
 ) -> Result<Vec<report::BuildContext>> {
-    let main_dir = compose::clean(&main.root);
-    let main_df = main.dockerfiles.first().map(|p| compose::clean(p));
-    let only_main = targets.iter().all(|t| {
-        compose::clean(&t.context) == main_dir && Some(compose::clean(&t.dockerfile)) == main_df
-    });
+    let main_dir = clean(&main.root);
+    let main_ignore = main.ignore.as_ref().map(|f| clean(&f.path));
+    let resolve = |b: &crate::facts::builds::Build| {
+        crate::ignorefile::resolve(&b.context, Some(&b.dockerfile), None, main.builder)
+            .ok()
+            .flatten()
+            .map(|f| clean(&f.path))
+    };
+    let only_main = facts
+        .builds
+        .iter()
+        .all(|b| clean(&b.context) == main_dir && (b.requested || resolve(b) == main_ignore));
     if only_main {
         return Ok(Vec::new());
     }
-    // Group: (context, ignore file) -> targets.
-    let mut groups: Vec<(PathBuf, Option<PathBuf>, Vec<BuildTarget>)> = Vec::new();
-    for t in targets {
-        let ignore =
-            crate::ignorefile::resolve(&t.context, Some(&t.dockerfile), None, main.builder)
-                .ok()
-                .flatten()
-                .map(|f| f.path);
-        let key = compose::clean(&t.context);
+    // Group: (context, ignore file) -> builds.
+    let mut groups: Vec<(
+        std::path::PathBuf,
+        Option<std::path::PathBuf>,
+        Vec<&crate::facts::builds::Build>,
+    )> = Vec::new();
+    for b in &facts.builds {
+        let ignore = if b.requested {
+            main_ignore.clone()
+        } else {
+            resolve(b)
+        };
+        let key = clean(&b.context);
         match groups
             .iter_mut()
             .find(|(c, i, _)| *c == key && *i == ignore)
         {
-            Some(g) => g.2.push(t),
-            None => groups.push((key, ignore, vec![t])),
+            Some(g) => g.2.push(b),
+            None => groups.push((key, ignore, vec![b])),
         }
     }
     let mut out = Vec::new();
-    for (dir, _, targets) in groups {
-        let shown = display_path(&main.root, &dir).display().to_string();
-        let shown = if shown.is_empty() {
-            ".".to_string()
-        } else {
-            shown
-        };
-        let dockerfiles: Vec<report::ContextDockerfile> = targets
-            .iter()
-            .map(|t| report::ContextDockerfile {
-                path: display_path(&main.root, &t.dockerfile)
-                    .display()
-                    .to_string(),
-                target: t.target.clone(),
-                origin: t.origin.clone(),
-                exists: t.dockerfile.is_file(),
-            })
-            .collect();
+    for (dir, ignore, builds) in groups {
         let mut bc = report::BuildContext {
-            context: shown,
-            dockerfiles,
+            context: shown(&main.root, &dir),
+            dockerfiles: builds
+                .iter()
+                .map(|b| report::ContextDockerfile {
+                    path: display_path(&main.root, &b.dockerfile)
+                        .display()
+                        .to_string(),
+                    target: b.target.clone(),
+                    origin: b.origin.clone(),
+                    inferred: b.inferred.as_ref().map(|i| i.how.clone()),
+                    exists: b.dockerfile.is_file(),
+                })
+                .collect(),
             ..report::BuildContext::default()
         };
         let inside = if main_dir == Path::new(".") {
@@ -215,28 +192,26 @@ fn build_contexts(
             out.push(bc);
             continue;
         }
-        let mut builds: Vec<(PathBuf, Option<String>)> = Vec::new();
-        for t in &targets {
-            let b = (t.dockerfile.clone(), t.target.clone());
-            if !builds.contains(&b) {
-                builds.push(b);
-            }
-        }
-        let mut dockerfiles: Vec<PathBuf> = builds.iter().map(|b| b.0.clone()).collect();
-        dockerfiles.dedup();
-        let opened = Context::open(&ContextOptions {
-            dir: dir.clone(),
-            dockerfiles,
-            ignore_file: None,
-            builder: main.builder,
-            target: None,
-        });
-        let ctx = match opened {
-            Ok(c) => c,
-            Err(e) => {
-                bc.error = Some(e.to_string());
-                out.push(bc);
-                continue;
+        let this = dir == main_dir && ignore == main_ignore;
+        let opened;
+        let ctx = if this {
+            main
+        } else {
+            let first = builds[0];
+            opened = Context::open(&ContextOptions {
+                dir: dir.clone(),
+                dockerfiles: vec![first.dockerfile.clone()],
+                ignore_file: None,
+                builder: main.builder,
+                target: first.target.clone(),
+            });
+            match &opened {
+                Ok(c) => c,
+                Err(e) => {
+                    bc.error = Some(e.to_string());
+                    out.push(bc);
+                    continue;
+                }
             }
         };
         bc.ignore_file = ctx.ignore.as_ref().map(|f| report::IgnoreInfo {
@@ -248,36 +223,40 @@ fn build_contexts(
             out.push(bc);
             continue;
         }
-        bc.this_report = dir == main_dir
-            && ctx.ignore.as_ref().map(|f| &f.path) == main.ignore.as_ref().map(|f| &f.path);
-        if !bc.this_report && !measure_others {
+        bc.this_report = this;
+        if !this && !measure_others {
             bc.error = Some("not measured (--prune reads only this context)".into());
             out.push(bc);
             continue;
         }
-        // The context of this report was measured already.
+        // The context of this report was walked already.
         let own;
-        let scan = if bc.this_report {
+        let scan = if this {
             bc.findings = main_findings.to_vec();
             main_scan
         } else {
-            let (scan, found) = analyze::scan_findings(&ctx)?;
-            bc.findings = found;
-            own = scan;
+            let walk = facts.walk(
+                ctx,
+                WalkWants {
+                    measure_excluded: false,
+                    entries: true,
+                },
+                None,
+            )?;
+            bc.findings = advised(facts, ctx, &walk);
+            own = walk.scan;
             &own
         };
         bc.files = scan.included.files;
         bc.bytes = scan.included.bytes;
-        bc.transfers = crate::dockerfile_reads::transfers_for(&ctx, scan, &builds)
+        bc.transfers = transfers::transfers(ctx, scan, &builds, &facts.dockerfiles)
             .into_iter()
             .map(|mut d| {
-                d.path = display_path(&main.root, &ctx.root.join(&d.path))
-                    .display()
-                    .to_string();
+                d.path = display_path(&main.root, &d.file).display().to_string();
                 d
             })
             .collect();
-        bc.copy_problems = crate::dockerfile_reads::copy_problems(&ctx)?
+        bc.copy_problems = copies::copy_problems(ctx, &builds, &facts.dockerfiles)?
             .into_iter()
             .map(|p| p.message)
             .collect();
@@ -353,12 +332,12 @@ fn parent_pruned(m: &Matcher, path: &[u8]) -> bool {
 
 /// Runs `report`.
 pub fn run(
-    ctx: &Context,
+    facts: &Facts,
     opts: &ReportOptions,
     progress: Option<&AtomicU64>,
     out: &mut dyn Write,
 ) -> Result<super::ExitStatus> {
-    let r = build(ctx, opts, progress)?;
+    let r = build(facts, opts, progress)?;
     let io = |e: std::io::Error| Error::io("<stdout>", e);
     if opts.json {
         report::json::render(&r, out).map_err(io)?;

@@ -9,42 +9,11 @@ use serde::Serialize;
 
 use crate::scan::tree::{Scan, Totals};
 
-/// Version of the JSON schema (bumped on incompatible changes).
-pub const SCHEMA_VERSION: u32 = 1;
+/// Version of the JSON schema (bumped on incompatible changes; see the
+/// README for what changed).
+pub const SCHEMA_VERSION: u32 = 2;
 
-/// A finding: a catalogue entry found in the context.
-#[derive(Clone, Debug, Serialize)]
-pub struct Finding {
-    /// Stable id of the catalogue entry.
-    pub id: String,
-    /// Kind (`vcs`, `dependencies`, `secret`, ...).
-    pub kind: String,
-    /// Why it matters, one sentence.
-    pub reason: String,
-    /// The matched paths (directories or files), sorted.
-    pub paths: Vec<String>,
-    /// Files below them that are sent.
-    pub files: u64,
-    /// Bytes below them that are sent.
-    pub bytes: u64,
-    /// The rule that keeps them out, in Docker syntax.
-    pub rule: String,
-    /// Bytes the rule would take out of the context.
-    pub saves_bytes: u64,
-    /// Files the rule would take out of the context.
-    pub saves_files: u64,
-    /// A path Docker needs (a `COPY` source, a lockfile, a packaging file)
-    /// that this rule would exclude; the rule is then not suggested as is.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub needed: Option<String>,
-}
-
-impl Finding {
-    /// Whether this is a secret.
-    pub fn is_secret(&self) -> bool {
-        self.kind == "secret"
-    }
-}
+pub use crate::analysis::findings::Finding;
 
 /// A node of the heaviest-paths tree.
 #[derive(Clone, Debug, Serialize)]
@@ -136,12 +105,15 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// What BuildKit transfers for each Dockerfile, and what each
     /// `COPY`/`ADD` copies.
-    pub dockerfiles: Vec<crate::dockerfile_reads::DockerfileReport>,
+    pub dockerfiles: Vec<crate::analysis::transfers::DockerfileReport>,
     /// `COPY`/`ADD` sources the build will not find.
     pub copy_problems: Vec<String>,
     /// Ignore-file lines that do not do what they seem to (the lint checks
     /// that ride on the report's walk; `ctxsize lint` has them all).
-    pub lint: Vec<crate::lint::LintFinding>,
+    pub lint: Vec<crate::analysis::lint::LintFinding>,
+    /// Every build found in the repository: context, Dockerfile, target,
+    /// and where it was learned (or how its context was inferred).
+    pub builds: Vec<BuildInfo>,
     /// Every build context of the repository (compose services and
     /// Dockerfiles found in the tree), each once with its effective ignore
     /// file; empty when the only build is this one.
@@ -165,8 +137,39 @@ pub struct ContextDockerfile {
     /// Where the build is defined (`compose.yaml: service api`,
     /// `Dockerfile found at ...`).
     pub origin: String,
+    /// How the context was inferred, when nothing declares it.
+    pub inferred: Option<String>,
     /// Whether the file exists.
     pub exists: bool,
+}
+
+/// One build of the repository.
+#[derive(Clone, Debug, Serialize)]
+pub struct BuildInfo {
+    /// The context directory (relative to the reported directory).
+    pub context: String,
+    /// The Dockerfile.
+    pub dockerfile: String,
+    /// The stage built, if not the last.
+    pub target: Option<String>,
+    /// Where the build is declared (`docker/compose.yml: service api`), or
+    /// `the command line`.
+    pub origin: String,
+    /// How the context was inferred, when nothing declares it.
+    pub inferred: Option<String>,
+}
+
+impl BuildInfo {
+    /// The build as the report shows it, paths relative to `root`.
+    pub fn new(root: &std::path::Path, b: &crate::facts::builds::Build) -> BuildInfo {
+        BuildInfo {
+            context: crate::facts::shown(root, &b.context),
+            dockerfile: crate::facts::shown(root, &b.dockerfile),
+            target: b.target.clone(),
+            origin: b.origin.clone(),
+            inferred: b.inferred.as_ref().map(|i| i.how.clone()),
+        }
+    }
 }
 
 /// One build context of the repository, measured as Docker would send it.
@@ -185,7 +188,7 @@ pub struct BuildContext {
     /// Bytes sent.
     pub bytes: u64,
     /// What BuildKit transfers for each Dockerfile.
-    pub transfers: Vec<crate::dockerfile_reads::DockerfileReport>,
+    pub transfers: Vec<crate::analysis::transfers::DockerfileReport>,
     /// Catalogue findings in this context.
     pub findings: Vec<Finding>,
     /// `COPY`/`ADD` sources its builds will not find.

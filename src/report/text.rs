@@ -328,7 +328,7 @@ pub fn render(r: &Report, st: &TextStyle, out: &mut dyn Write) -> io::Result<()>
                 "  {}:{}: {}",
                 f.file,
                 f.line,
-                st.paint(&yellow, f.pattern.trim())
+                st.paint(&yellow, f.pattern.as_deref().unwrap_or_default().trim())
             )?;
             writeln!(out, "    {}", f.message)?;
             if !f.examples.is_empty() && !f.examples_in_message() {

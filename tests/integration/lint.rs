@@ -169,7 +169,7 @@ fn report_and_check_surface_lint_findings() {
         ".dockerignore",
         "__pycache__\n*/node_modules\n  # note\nlogs/\ndist/\n",
     );
-    // check: one CTX010 line per finding, at file:line, with the change.
+    // check: one line per finding, at file:line, with the change.
     let (code, out, err) = run(ctxsize(t.path()).arg("check"));
     assert_eq!(code, 0, "{err}");
     for want in [
@@ -196,14 +196,18 @@ fn report_and_check_surface_lint_findings() {
     assert_eq!(code, 1);
     let (_, json, _) = run(ctxsize(t.path()).args(["check", "--format", "json"]));
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    // Each kind of lint finding has its own stable id.
     let lint_ids: Vec<_> = v["problems"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|p| p["rule_id"] == "CTX010")
-        .map(|p| p["line"].as_u64().unwrap())
+        .filter(|p| p["category"] == "lint")
+        .map(|p| (p["line"].as_u64().unwrap(), p["rule_id"].as_str().unwrap()))
         .collect();
-    assert_eq!(lint_ids, [1, 2, 3, 4]);
+    assert_eq!(
+        lint_ids,
+        [(1, "CTX010"), (2, "CTX011"), (3, "CTX012"), (4, "CTX013")]
+    );
     // report: the same findings, in text and JSON.
     let (code, out, err) = run(ctxsize(t.path()).args(["report", "--color", "never"]));
     assert_eq!(code, 0, "{err}");

@@ -1,165 +1,14 @@
-//! What the Dockerfiles of a context read from it, judged against the
-//! ignore file: paths the build needs (so `init` never excludes them),
-//! `COPY`/`ADD` sources the build will not find, and what BuildKit
-//! transfers for the reachable stages.
-
-use std::path::PathBuf;
+//! What BuildKit transfers for each build of a context: the paths the
+//! reachable stages' `COPY`/`ADD`/bind mounts read, filtered by the ignore
+//! file (a `.` source means everything), per build and per instruction.
 
 use serde::Serialize;
 
-use crate::analyze::{CopyProblem, Needed};
-use crate::context::{display_path, Context};
-use crate::dockerfile::{self, Dockerfile};
-use crate::error::Result;
+use crate::facts::builds::Build;
+use crate::facts::context::{display_path, Context};
+use crate::facts::dockerfiles::Dockerfiles;
 use crate::pattern::gomatch;
 use crate::scan::tree::Scan;
-use crate::scan::{list_with, Select};
-
-/// A Dockerfile of the build, read.
-pub struct Loaded {
-    /// Its path.
-    pub path: PathBuf,
-    /// For messages (relative to the context when inside it).
-    pub display: String,
-    /// Its content, parsed.
-    pub df: Dockerfile,
-}
-
-/// The Dockerfiles that exist among the context's.
-pub fn load(ctx: &Context) -> Vec<Loaded> {
-    ctx.dockerfiles
-        .iter()
-        .filter_map(|p| load_one(ctx, p))
-        .collect()
-}
-
-fn load_one(ctx: &Context, p: &std::path::Path) -> Option<Loaded> {
-    let text = std::fs::read(p).ok()?;
-    Some(Loaded {
-        path: p.to_path_buf(),
-        display: display_path(&ctx.root, p).display().to_string(),
-        df: dockerfile::parse(&String::from_utf8_lossy(&text), &[]),
-    })
-}
-
-/// `COPY`/`ADD`/bind-mount sources other than `.` of the reachable stages.
-pub fn needed(ctx: &Context) -> Vec<Needed> {
-    let mut out = Vec::new();
-    for l in load(ctx) {
-        for r in
-            l.df.context_reads(ctx.target.as_deref())
-                .unwrap_or_default()
-        {
-            for s in &r.sources {
-                if s.path == "." || s.unresolved.is_some() {
-                    continue;
-                }
-                out.push(Needed::new(
-                    s.path.clone(),
-                    format!("{} in {}:{}", r.kind.as_str(), l.display, r.line),
-                    false,
-                ));
-            }
-        }
-    }
-    out
-}
-
-/// Sources the build will not find: excluded by the ignore file (naming
-/// the deciding line), missing, or matching nothing; and sources whose
-/// variables cannot be resolved.
-pub fn copy_problems(ctx: &Context) -> Result<Vec<CopyProblem>> {
-    let mut out = Vec::new();
-    let mut included: Option<Vec<Vec<u8>>> = None;
-    for l in load(ctx) {
-        let shown = l.path.display().to_string();
-        let file = Some(shown.strip_prefix("./").unwrap_or(&shown).to_string());
-        let reads = match l.df.context_reads(ctx.target.as_deref()) {
-            Ok(r) => r,
-            Err(e) => {
-                if ctx.target.is_some() {
-                    out.push(CopyProblem {
-                        path: l.display.clone(),
-                        file: file.clone(),
-                        line: None,
-                        message: format!("{}: {e}; the build fails", l.display),
-                    });
-                }
-                Vec::new()
-            }
-        };
-        for r in reads {
-            for s in &r.sources {
-                let what = format!(
-                    "{} source `{}` ({}:{})",
-                    r.kind.as_str(),
-                    s.original,
-                    l.display,
-                    r.line
-                );
-                let mut push = |message: String| {
-                    out.push(CopyProblem {
-                        path: s.path.clone(),
-                        file: file.clone(),
-                        line: Some(r.line),
-                        message,
-                    })
-                };
-                if let Some(var) = &s.unresolved {
-                    push(format!(
-                        "{what} uses ${var}, whose value is not known here; it cannot be checked"
-                    ));
-                    continue;
-                }
-                if s.path == "." {
-                    continue;
-                }
-                if s.has_wildcard {
-                    if included.is_none() {
-                        let listing = list_with(
-                            &ctx.root,
-                            &ctx.matcher,
-                            ctx.builder,
-                            Select::Included,
-                            false,
-                        )
-                        .map_err(|e| {
-                            crate::error::Error::Patterns(vec![ctx.matcher.eval_error(&e)])
-                        })?;
-                        included = Some(listing.entries.into_iter().map(|e| e.path).collect());
-                    }
-                    let any = included
-                        .as_ref()
-                        .is_some_and(|v| v.iter().any(|p| gomatch::matches(s.path.as_bytes(), p)));
-                    if !any {
-                        push(format!(
-                            "{what} matches nothing in the context: the build fails"
-                        ));
-                    }
-                    continue;
-                }
-                let abs = ctx.root.join(&s.path);
-                let Ok(md) = std::fs::symlink_metadata(&abs) else {
-                    push(format!(
-                        "{what} does not exist: the build fails with \"not found\""
-                    ));
-                    continue;
-                };
-                let v = crate::commands::why::decide(ctx, s.path.as_bytes(), md.is_dir())?;
-                if !v.included {
-                    let by = v
-                        .rule
-                        .map(|i| ctx.matcher.rules()[i].location())
-                        .unwrap_or_else(|| "the ignore file".into());
-                    push(format!(
-                        "{what} is excluded by {by}: the build fails with \"not found\""
-                    ));
-                }
-            }
-        }
-    }
-    Ok(out)
-}
 
 /// One instruction's share of the context.
 #[derive(Clone, Debug, Serialize)]
@@ -179,7 +28,10 @@ pub struct InstructionReport {
 /// What BuildKit sends for one Dockerfile.
 #[derive(Clone, Debug, Serialize)]
 pub struct DockerfileReport {
-    /// The Dockerfile.
+    /// The Dockerfile, as found.
+    #[serde(skip)]
+    pub file: std::path::PathBuf,
+    /// The Dockerfile (relative to the context when inside it).
     pub path: String,
     /// The stage built (`--target`), when not the last.
     pub target: Option<String>,
@@ -195,36 +47,35 @@ pub struct DockerfileReport {
     pub instructions: Vec<InstructionReport>,
 }
 
-/// BuildKit's transfer for each Dockerfile: the referenced paths, filtered
-/// by the ignore file (any `.` source means everything).
-pub fn transfers(ctx: &Context, scan: &Scan) -> Vec<DockerfileReport> {
-    let builds: Vec<(PathBuf, Option<String>)> = ctx
-        .dockerfiles
-        .iter()
-        .map(|d| (d.clone(), ctx.target.clone()))
-        .collect();
-    transfers_for(ctx, scan, &builds)
-}
-
-/// [`transfers`] for chosen builds of the context: each a Dockerfile and
-/// the stage built (the last one when `None`).
-pub fn transfers_for(
+/// BuildKit's transfer for each build of the context (each a Dockerfile
+/// and the stage built): the referenced paths, filtered by the ignore file
+/// (any `.` source means everything). Builds whose Dockerfile cannot be
+/// read or whose target does not exist are left out (see `copies`).
+pub fn transfers(
     ctx: &Context,
     scan: &Scan,
-    builds: &[(PathBuf, Option<String>)],
+    builds: &[&Build],
+    dockerfiles: &Dockerfiles,
 ) -> Vec<DockerfileReport> {
     let mut out = Vec::new();
-    for (path, target) in builds {
-        let Some(l) = load_one(ctx, path) else {
+    for b in builds {
+        let (path, target) = (&b.dockerfile, &b.target);
+        if out
+            .iter()
+            .any(|d: &DockerfileReport| d.file == *path && d.target == *target)
+        {
+            continue;
+        }
+        let Some(df) = dockerfiles.get(path) else {
             continue;
         };
-        let Ok(stages) = l.df.reachable_stages(target.as_deref()) else {
+        let Ok(stages) = df.reachable_stages(target.as_deref()) else {
             continue;
         };
         let mut instructions = Vec::new();
         let mut roots: Vec<String> = Vec::new();
         for &si in &stages {
-            for r in &l.df.stages[si].reads {
+            for r in &df.stages[si].reads {
                 let mut bytes = 0;
                 let mut files = 0;
                 let mut largest: Option<(String, u64)> = None;
@@ -266,11 +117,12 @@ pub fn transfers_for(
             })
         };
         out.push(DockerfileReport {
-            path: l.display.clone(),
+            file: path.clone(),
+            path: display_path(&ctx.root, path).display().to_string(),
             target: target.clone(),
             stages: stages
                 .iter()
-                .map(|&i| l.df.stages[i].name.clone().unwrap_or_else(|| i.to_string()))
+                .map(|&i| df.stages[i].name.clone().unwrap_or_else(|| i.to_string()))
                 .collect(),
             whole_context: whole,
             transfer_bytes,
@@ -347,8 +199,7 @@ fn measure_source(ctx: &Context, scan: &Scan, path: &str) -> (u64, u64, Option<(
     }
     match std::fs::symlink_metadata(ctx.root.join(path)) {
         Ok(md) if !md.is_dir() => {
-            let inc =
-                crate::commands::why::decide(ctx, path.as_bytes(), false).is_ok_and(|v| v.included);
+            let inc = ctx.decide(path.as_bytes(), false).is_ok_and(|v| v.included);
             if inc {
                 (md.len(), 1, None)
             } else {
@@ -362,7 +213,7 @@ fn measure_source(ctx: &Context, scan: &Scan, path: &str) -> (u64, u64, Option<(
 /// The paths of the context a `COPY`/`ADD` wildcard source names (Go's
 /// `filepath.Match` per segment, as BuildKit expands it), with whether each
 /// is a directory. Segments without wildcards are joined without listing.
-fn expand_wildcard(root: &std::path::Path, pattern: &str) -> Vec<(String, bool)> {
+pub(crate) fn expand_wildcard(root: &std::path::Path, pattern: &str) -> Vec<(String, bool)> {
     let mut found: Vec<String> = vec![String::new()];
     let segments: Vec<&str> = pattern.split('/').filter(|s| !s.is_empty()).collect();
     for (i, seg) in segments.iter().enumerate() {

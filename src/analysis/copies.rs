@@ -1,0 +1,163 @@
+//! `COPY`/`ADD` sources the builds of a context will not find: excluded by
+//! the ignore file (naming the deciding line), missing, or matching
+//! nothing; sources whose variables cannot be resolved; a `--target` that
+//! names no stage. For a build whose context ctxsize only inferred, a
+//! missing source is reported only when no candidate context makes the
+//! sources resolve.
+
+use crate::error::Result;
+use crate::facts::builds::Build;
+use crate::facts::context::{display_path, Context};
+use crate::facts::dockerfiles::Dockerfiles;
+use crate::pattern::gomatch;
+
+/// A COPY/ADD problem found by reading a Dockerfile.
+#[derive(Clone, Debug)]
+pub struct CopyProblem {
+    /// The source path.
+    pub path: String,
+    /// The Dockerfile (relative to the current directory).
+    pub file: Option<String>,
+    /// Its line.
+    pub line: Option<usize>,
+    /// One sentence.
+    pub message: String,
+    /// Whether the build certainly fails (else: it fails if built from
+    /// this context, which ctxsize only inferred).
+    pub certain: bool,
+}
+
+/// Sources the builds will not find: excluded by the ignore file (naming
+/// the deciding line), missing, or matching nothing; sources whose
+/// variables cannot be resolved; a target stage that does not exist; a
+/// declared Dockerfile that does not exist.
+pub fn copy_problems(
+    ctx: &Context,
+    builds: &[&Build],
+    dockerfiles: &Dockerfiles,
+) -> Result<Vec<CopyProblem>> {
+    let mut out = Vec::new();
+    let mut seen: Vec<(&std::path::Path, &Option<String>)> = Vec::new();
+    for b in builds {
+        if seen.contains(&(b.dockerfile.as_path(), &b.target)) {
+            continue;
+        }
+        seen.push((b.dockerfile.as_path(), &b.target));
+        let display = display_path(&ctx.root, &b.dockerfile).display().to_string();
+        let shown = b.dockerfile.display().to_string();
+        let file = Some(shown.strip_prefix("./").unwrap_or(&shown).to_string());
+        let certain = b.context_is_certain();
+        // For an inferred context, say on what the verdict rests.
+        let unless = match &b.inferred {
+            Some(i) if i.resolves => format!(
+                " if it is built from {} ({})",
+                crate::facts::shown(std::path::Path::new("."), &ctx.root),
+                i.how
+            ),
+            _ => String::new(),
+        };
+        let fails = |s: &str| {
+            if certain {
+                format!(": the build fails{s}")
+            } else {
+                format!(": the build would fail{s}{unless}")
+            }
+        };
+        let Some(df) = dockerfiles.get(&b.dockerfile) else {
+            if !b.requested || b.dockerfile.exists() {
+                out.push(CopyProblem {
+                    path: display.clone(),
+                    file: None,
+                    line: None,
+                    message: format!("{display} (from {}) cannot be read{}", b.origin, fails("")),
+                    certain,
+                });
+            }
+            continue;
+        };
+        let reads = match df.context_reads(b.target.as_deref()) {
+            Ok(r) => r,
+            Err(e) => {
+                if b.target.is_some() {
+                    out.push(CopyProblem {
+                        path: display.clone(),
+                        file: file.clone(),
+                        line: None,
+                        message: format!("{display}: {e} (target from {}){}", b.origin, fails("")),
+                        certain,
+                    });
+                }
+                Vec::new()
+            }
+        };
+        for r in reads {
+            for s in &r.sources {
+                let what = format!(
+                    "{} source `{}` ({}:{})",
+                    r.kind.as_str(),
+                    s.original,
+                    display,
+                    r.line
+                );
+                let mut push = |message: String| {
+                    out.push(CopyProblem {
+                        path: s.path.clone(),
+                        file: file.clone(),
+                        line: Some(r.line),
+                        message,
+                        certain,
+                    })
+                };
+                if let Some(var) = &s.unresolved {
+                    push(format!(
+                        "{what} uses ${var}, whose value is not known here; it cannot be checked"
+                    ));
+                    continue;
+                }
+                if s.path == "." {
+                    continue;
+                }
+                if s.has_wildcard {
+                    let mut any = false;
+                    for (m, is_dir) in
+                        crate::analysis::transfers::expand_wildcard(&ctx.root, &s.path)
+                    {
+                        if gomatch::matches(s.path.as_bytes(), m.as_bytes())
+                            && ctx.decide(m.as_bytes(), is_dir)?.included
+                        {
+                            any = true;
+                            break;
+                        }
+                    }
+                    if !any {
+                        push(format!(
+                            "{what} matches nothing in the context{}",
+                            fails("")
+                        ));
+                    }
+                    continue;
+                }
+                let abs = ctx.root.join(&s.path);
+                let Ok(md) = std::fs::symlink_metadata(&abs) else {
+                    push(format!(
+                        "{what} does not exist{}",
+                        fails(" with \"not found\"")
+                    ));
+                    continue;
+                };
+                let v = ctx.decide(s.path.as_bytes(), md.is_dir())?;
+                if !v.included {
+                    let by = v
+                        .rule
+                        .map(|i| ctx.matcher.rules()[i].location())
+                        .unwrap_or_else(|| "the ignore file".into());
+                    push(format!(
+                        "{what} is excluded by {by}{}",
+                        fails(" with \"not found\"")
+                    ));
+                }
+            }
+        }
+    }
+    Ok(out)
+}

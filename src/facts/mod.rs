@@ -1,0 +1,224 @@
+//! The facts of one run, gathered once and shared by every analysis: the
+//! builds of the repository ([`builds`]), the context each verb is about
+//! with its ignore file and compiled rules ([`context`]), the Dockerfiles,
+//! each read and parsed once ([`dockerfiles`]), what the builds of a
+//! context need from it ([`needs`]), and the one walk of each context
+//! ([`walk`]).
+//!
+//! Because `report`, `check`, `init`, `lint` and `why` all start here, they
+//! agree on which builds send a context and what those builds need: `init`
+//! never excludes it, `lint` never suggests excluding it, and `check`
+//! never asks for a rule `init` would decline.
+
+pub mod builds;
+pub mod context;
+pub mod dockerfiles;
+pub mod git;
+pub mod needs;
+pub mod walk;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicU64;
+use std::sync::Mutex;
+
+use crate::error::Result;
+use crate::scan::BuilderKind;
+use builds::{clean, Build};
+use context::{Context, ContextOptions};
+use dockerfiles::Dockerfiles;
+use needs::Needs;
+use walk::{Walk, WalkWants};
+
+/// What the user asked about.
+#[derive(Clone, Debug, Default)]
+pub struct Request {
+    /// The context directory.
+    pub dir: PathBuf,
+    /// Dockerfiles given with `-f` (empty: `DIR/Dockerfile`).
+    pub dockerfiles: Vec<PathBuf>,
+    /// `--ignore-file`.
+    pub ignore_file: Option<PathBuf>,
+    /// The builder reproduced.
+    pub builder: BuilderKind,
+    /// `--target`.
+    pub target: Option<String>,
+}
+
+impl Request {
+    /// The options that open the requested context.
+    pub fn context_options(&self) -> ContextOptions {
+        ContextOptions {
+            dir: self.dir.clone(),
+            dockerfiles: self.dockerfiles.clone(),
+            ignore_file: self.ignore_file.clone(),
+            builder: self.builder,
+            target: self.target.clone(),
+        }
+    }
+}
+
+/// The facts of a run.
+pub struct Facts {
+    /// What was asked.
+    pub request: Request,
+    /// Every build found under the requested directory, the requested one
+    /// first; no two with the same context, Dockerfile and target.
+    pub builds: Vec<Build>,
+    /// What discovery skipped or could not resolve.
+    pub notes: Vec<String>,
+    /// The Dockerfiles, each parsed once.
+    pub dockerfiles: Dockerfiles,
+    walks: Mutex<HashMap<PathBuf, usize>>,
+}
+
+impl Facts {
+    /// Finds the builds under the requested directory. Nothing is walked
+    /// or measured yet.
+    pub fn gather(request: Request) -> Result<Facts> {
+        let (found, notes) = builds::discover(&request.dir);
+        let mut facts = Facts {
+            builds: Vec::new(),
+            notes,
+            dockerfiles: Dockerfiles::new(),
+            walks: Mutex::new(HashMap::new()),
+            request,
+        };
+        // The requested build first: `-f` files, or DIR/Dockerfile.
+        let dir = clean(&facts.request.dir);
+        let requested: Vec<PathBuf> = if facts.request.dockerfiles.is_empty() {
+            vec![facts.request.dir.join("Dockerfile")]
+        } else {
+            facts.request.dockerfiles.clone()
+        };
+        for df in requested {
+            let df = clean(&df);
+            let declared = found.iter().any(|b| {
+                clean(&b.context) == dir && clean(&b.dockerfile) == df && b.inferred.is_none()
+            });
+            if facts.request.dockerfiles.is_empty() && !df.is_file() && !declared {
+                continue;
+            }
+            facts.builds.push(Build {
+                context: dir.clone(),
+                dockerfile: df.clone(),
+                target: facts.request.target.clone(),
+                origin: if facts.request.dockerfiles.is_empty() {
+                    "docker build's default Dockerfile".into()
+                } else {
+                    "-f on the command line".into()
+                },
+                inferred: None,
+                requested: true,
+            });
+        }
+        for b in found {
+            let same = facts.builds.iter().any(|r| {
+                clean(&r.context) == clean(&b.context)
+                    && clean(&r.dockerfile) == clean(&b.dockerfile)
+                    && (r.target == b.target || (r.requested && b.inferred.is_some()))
+            });
+            if !same {
+                facts.builds.push(b);
+            }
+        }
+        Ok(facts)
+    }
+
+    /// Opens the requested context.
+    pub fn main_context(&self) -> Result<Context> {
+        Context::open(&self.request.context_options())
+    }
+
+    /// The builds that send `ctx` as it is opened (same directory, same
+    /// ignore file in effect).
+    pub fn builds_of(&self, ctx: &Context) -> Vec<&Build> {
+        let dir = clean(&ctx.root);
+        let ignore = ctx.ignore.as_ref().map(|f| clean(&f.path));
+        self.builds
+            .iter()
+            .filter(|b| clean(&b.context) == dir)
+            .filter(|b| {
+                b.requested
+                    || crate::ignorefile::resolve(
+                        &b.context,
+                        Some(&b.dockerfile),
+                        None,
+                        ctx.builder,
+                    )
+                    .ok()
+                    .flatten()
+                    .map(|f| clean(&f.path))
+                        == ignore
+            })
+            .collect()
+    }
+
+    /// What the builds of `ctx` need from it.
+    pub fn needs(&self, ctx: &Context) -> Needs {
+        let mut sources = Vec::new();
+        for b in self.builds_of(ctx) {
+            let Some(df) = self.dockerfiles.get(&b.dockerfile) else {
+                continue;
+            };
+            let shown = context::display_path(&ctx.root, &b.dockerfile)
+                .display()
+                .to_string();
+            for r in df.context_reads(b.target.as_deref()).unwrap_or_default() {
+                for s in &r.sources {
+                    if s.path == "." || s.unresolved.is_some() {
+                        continue;
+                    }
+                    sources.push((
+                        s.path.clone(),
+                        format!("{} in {}:{}", r.kind.as_str(), shown, r.line),
+                    ));
+                }
+            }
+        }
+        Needs::gather(&ctx.root, sources)
+    }
+
+    /// Walks a context (counted: one walk per context per run).
+    pub fn walk(
+        &self,
+        ctx: &Context,
+        wants: WalkWants,
+        progress: Option<&AtomicU64>,
+    ) -> Result<Walk> {
+        *self
+            .walks
+            .lock()
+            .expect("walk counter")
+            .entry(clean(&ctx.root))
+            .or_default() += 1;
+        walk::walk(ctx, wants, progress)
+    }
+
+    /// Walks every path of a context (for `lint`; counted like
+    /// [`Facts::walk`]).
+    pub fn walk_all(&self, ctx: &Context) -> Result<Vec<walk::Seen>> {
+        *self
+            .walks
+            .lock()
+            .expect("walk counter")
+            .entry(clean(&ctx.root))
+            .or_default() += 1;
+        walk::walk_all(ctx)
+    }
+
+    /// How many times each context was walked so far.
+    pub fn walk_counts(&self) -> HashMap<PathBuf, usize> {
+        self.walks.lock().expect("walk counter").clone()
+    }
+}
+
+/// `path` relative to `root` for messages, `.` for the root itself.
+pub fn shown(root: &Path, path: &Path) -> String {
+    let s = context::display_path(root, path).display().to_string();
+    if s.is_empty() {
+        ".".into()
+    } else {
+        s
+    }
+}

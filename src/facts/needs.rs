@@ -1,0 +1,200 @@
+//! What the builds of one context need from it, so that no rule ctxsize
+//! writes or suggests can break a build: the `COPY`/`ADD`/bind-mount
+//! sources of every build that sends the context (reachable stages only),
+//! lockfiles and manifests, the files `pyproject.toml` names for
+//! packaging, and `.git` when the version comes from git.
+
+use std::path::Path;
+
+use crate::catalog;
+use crate::pattern::Matcher;
+
+/// A path the build needs.
+#[derive(Clone, Debug)]
+pub struct Needed {
+    /// A Docker pattern (cleaned, relative to the context) naming the path
+    /// or paths (e.g. `dist`, `package.json`, `*.lock`).
+    pub pattern: String,
+    /// Why it is needed, for messages (`COPY in Dockerfile:5`).
+    pub why: String,
+    /// Everything below it is needed too (`.git` for a version from git);
+    /// otherwise only the named paths themselves must stay (excluding a
+    /// cache inside a copied directory does not break the build).
+    pub whole_tree: bool,
+    matcher: Matcher,
+}
+
+impl Needed {
+    /// A needed path (a Docker pattern) and why.
+    pub fn new(pattern: String, why: String, whole_tree: bool) -> Needed {
+        let matcher = Matcher::from_patterns(&[pattern.as_bytes()]).matcher;
+        Needed {
+            pattern,
+            why,
+            whole_tree,
+            matcher,
+        }
+    }
+
+    /// Whether excluding `path` (relative to the context) takes away what
+    /// this names.
+    pub fn is_taken_by(&self, path: &[u8]) -> bool {
+        if self.pattern.starts_with("**/")
+            && path
+                .split(|&b| b == b'/')
+                .rev()
+                .skip(1)
+                .any(|seg| THIRD_PARTY_DIRS.contains(&seg))
+        {
+            return false;
+        }
+        let m = &self.matcher;
+        let Some(r) = m.rules().first() else {
+            return false;
+        };
+        if self.whole_tree {
+            return m.decide_path(path, false).is_ok_and(|d| d.excluded);
+        }
+        r.strategy.matches(path).unwrap_or(false)
+    }
+
+    /// Whether excluding `hit` and everything below it takes this away: the
+    /// hit is the needed path or holds it, or (for whole trees) lies inside
+    /// it.
+    pub fn is_covered_by(&self, hit: &str) -> bool {
+        let pattern = self.pattern.as_str();
+        if pattern == hit || pattern.starts_with(&format!("{hit}/")) {
+            return true;
+        }
+        self.is_taken_by(hit.as_bytes())
+    }
+}
+
+/// Directories whose contents are someone else's manifests: a
+/// `package.json` inside `node_modules` is not the project's.
+const THIRD_PARTY_DIRS: &[&[u8]] = &[
+    b"node_modules",
+    b"bower_components",
+    b"jspm_packages",
+    b"vendor",
+    b"site-packages",
+    b".venv",
+    b"venv",
+    b".tox",
+    b".nox",
+    b"target",
+    b".gradle",
+    b".yarn",
+    b".pnpm-store",
+];
+
+/// Everything the builds of one context need from it.
+#[derive(Clone, Debug, Default)]
+pub struct Needs {
+    items: Vec<Needed>,
+}
+
+impl Needs {
+    /// The needs of the context at `root`: the build sources given (each a
+    /// Docker pattern and why), plus manifests, packaging files and `.git`
+    /// for a version from git.
+    pub fn gather(root: &Path, sources: Vec<(String, String)>) -> Needs {
+        let mut items = Vec::new();
+        // The catalogue's manifests and lockfiles. Its build definitions
+        // (`Dockerfile*`, `.dockerignore`) are left out: BuildKit reads
+        // them on its own, and a `COPY` that names them protects them.
+        let manifests = catalog::protected_names()
+            .iter()
+            .filter(|n| !n.contains("Dockerfile") && !n.contains("dockerignore"));
+        for name in manifests {
+            items.push(Needed::new(
+                format!("**/{name}"),
+                "lockfiles and manifests are needed to install dependencies".into(),
+                false,
+            ));
+        }
+        let pyproject = std::fs::read_to_string(root.join("pyproject.toml")).unwrap_or_default();
+        for (key, file) in packaging_files(&pyproject) {
+            items.push(Needed::new(
+                file.clone(),
+                format!("pyproject.toml names it as `{key}`, so building the package needs it"),
+                false,
+            ));
+        }
+        let setup = ["setup.py", "setup.cfg"]
+            .iter()
+            .map(|f| std::fs::read_to_string(root.join(f)).unwrap_or_default())
+            .collect::<String>();
+        let vcs_version = [
+            "setuptools_scm",
+            "setuptools-scm",
+            "hatch-vcs",
+            "hatch_vcs",
+            "versioneer",
+            "use_scm_version",
+            "pdm-backend\"",
+            "poetry-dynamic-versioning",
+            "dunamai",
+        ]
+        .iter()
+        .find(|k| pyproject.contains(*k) || setup.contains(*k));
+        if let Some(k) = vcs_version {
+            items.push(Needed::new(
+                ".git".into(),
+                format!("the version is derived from git ({k})"),
+                true,
+            ));
+        }
+        for (pattern, why) in sources {
+            items.push(Needed::new(pattern, why, false));
+        }
+        Needs { items }
+    }
+
+    /// Every needed path.
+    pub fn items(&self) -> &[Needed] {
+        &self.items
+    }
+
+    /// The first need that excluding `path` takes away.
+    pub fn taken_by(&self, path: &[u8]) -> Option<&Needed> {
+        self.items.iter().find(|n| n.is_taken_by(path))
+    }
+
+    /// The first need that excluding `hit` with everything below it takes
+    /// away.
+    pub fn covered_by(&self, hit: &str) -> Option<&Needed> {
+        self.items.iter().find(|n| n.is_covered_by(hit))
+    }
+}
+
+// `readme = "README.md"`, `license = {file = "LICENSE"}`, `license-files`.
+fn packaging_files(pyproject: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let Ok(doc) = pyproject.parse::<toml::Table>() else {
+        return out;
+    };
+    let Some(project) = doc.get("project").and_then(|p| p.as_table()) else {
+        return out;
+    };
+    match project.get("readme") {
+        Some(toml::Value::String(f)) => out.push(("readme".into(), f.clone())),
+        Some(toml::Value::Table(t)) => {
+            if let Some(f) = t.get("file").and_then(|f| f.as_str()) {
+                out.push(("readme".into(), f.to_string()));
+            }
+        }
+        _ => {}
+    }
+    if let Some(toml::Value::Table(t)) = project.get("license") {
+        if let Some(f) = t.get("file").and_then(|f| f.as_str()) {
+            out.push(("license".into(), f.to_string()));
+        }
+    }
+    if let Some(toml::Value::Array(a)) = project.get("license-files") {
+        for f in a.iter().filter_map(|v| v.as_str()) {
+            out.push(("license-files".into(), f.to_string()));
+        }
+    }
+    out
+}

@@ -1,0 +1,582 @@
+//! The one walk of a context, and what it gathers on the way: the totals
+//! ([`Scan`]), the catalogue's hits (heavy and secret paths, with their
+//! evidence read from the listing), the sent paths that a depth-limited
+//! rule misses (for lint), and, when asked, the list of entries the walk
+//! decided (for `init`'s in-memory plan).
+//!
+//! Nothing here judges: findings, advice and diagnostics are made from
+//! this by the analyses.
+
+use std::path::Path;
+use std::sync::atomic::AtomicU64;
+
+use crate::catalog;
+use crate::error::{Error, Result};
+use crate::facts::context::Context;
+use crate::pattern::{Matcher, Strategy};
+use crate::relpath::{as_path as os, basename, parent};
+use crate::scan::tree::{measure, Classifier, Scan};
+use crate::scan::{Entry, EntryKind, Status};
+
+/// What to gather.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WalkWants {
+    /// Also walk (and measure) the directories the builder skips whole.
+    pub measure_excluded: bool,
+    /// Keep the decided entries for [`Entries`].
+    pub entries: bool,
+}
+
+/// What one walk of a context found.
+pub struct Walk {
+    /// Totals, per-directory sizes, largest files, errors.
+    pub scan: Scan,
+    /// Catalogue hits among the sent paths, sorted by path.
+    pub hits: Vec<Hit>,
+    /// Depth-limited rules and the sent paths they miss.
+    pub depth: DepthMisses,
+    /// The decided entries, when asked.
+    pub entries: Option<Entries>,
+}
+
+/// Walks the context once. An invalid pattern the walk reaches fails it,
+/// as it fails the build.
+pub fn walk(ctx: &Context, wants: WalkWants, progress: Option<&AtomicU64>) -> Result<Walk> {
+    let (scan, parts) = measure(
+        &ctx.root,
+        &ctx.matcher,
+        ctx.builder,
+        wants.measure_excluded,
+        progress,
+        || {
+            (
+                (Classify::default(), DepthMisses::new(&ctx.matcher)),
+                Recorder {
+                    on: wants.entries,
+                    entries: Entries::default(),
+                },
+            )
+        },
+    )
+    .map_err(|e| Error::Patterns(vec![ctx.matcher.eval_error(&e)]))?;
+    let mut hits = Vec::new();
+    let mut depth = DepthMisses::new(&ctx.matcher);
+    let mut entries = Entries::default();
+    for ((c, d), r) in parts {
+        hits.extend(c.hits);
+        depth.merge(d);
+        entries.absorb(r.entries);
+    }
+    hits.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(Walk {
+        scan,
+        hits,
+        depth,
+        entries: wants.entries.then(|| entries.finish()),
+    })
+}
+
+/// A catalogue hit: a sent path the catalogue recognises, with its
+/// evidence checked.
+#[derive(Clone, Debug)]
+pub struct Hit {
+    /// The catalogue entry.
+    pub entry: &'static catalog::Entry,
+    /// Path relative to the context.
+    pub path: String,
+    /// A directory (everything below it belongs to the hit).
+    pub is_dir: bool,
+    /// File size (0 for directories).
+    pub size: u64,
+}
+
+/// The per-thread catalogue classifier: names each directory's children
+/// into a small arena while it is listed, and classifies the directory and
+/// its files when the listing ends (so sibling and child evidence is
+/// complete).
+#[derive(Default)]
+struct Classify {
+    dir: Vec<u8>,
+    status: Option<Status>,
+    names: Vec<u8>,
+    spans: Vec<(u32, u32)>,
+    files: Vec<(u32, u32, u64)>,
+    hits: Vec<Hit>,
+}
+
+impl Classify {
+    fn name(&self, span: (u32, u32)) -> &[u8] {
+        &self.names[span.0 as usize..span.1 as usize]
+    }
+
+    fn has_child(&self, glob: &str) -> bool {
+        self.spans.iter().any(|&sp| {
+            std::str::from_utf8(self.name(sp)).is_ok_and(|n| catalog::name_matches(glob, n))
+        })
+    }
+}
+
+fn join(dir: &[u8], name: &[u8]) -> Vec<u8> {
+    let mut p = dir.to_vec();
+    if !p.is_empty() {
+        p.push(b'/');
+    }
+    p.extend_from_slice(name);
+    p
+}
+
+impl Classifier for Classify {
+    fn enter_dir(&mut self, dir: &[u8], status: Status) {
+        self.dir.clear();
+        self.dir.extend_from_slice(dir);
+        self.status = Some(status);
+        self.names.clear();
+        self.spans.clear();
+        self.files.clear();
+    }
+
+    fn visit(&mut self, _root: &Path, e: &Entry<'_>) {
+        if self.status == Some(Status::Pruned) {
+            return;
+        }
+        let name = basename(e.path);
+        let start = self.names.len() as u32;
+        self.names.extend_from_slice(name);
+        let span = (start, self.names.len() as u32);
+        self.spans.push(span);
+        if e.kind == EntryKind::File && e.status == Status::Included {
+            self.files.push((span.0, span.1, e.size));
+        }
+    }
+
+    fn leave_dir(&mut self, root: &Path) {
+        if self.status != Some(Status::Included) {
+            return;
+        }
+        let dir = self.dir.clone();
+        if !dir.is_empty() {
+            if let (Ok(rel), Ok(name)) = (
+                std::str::from_utf8(&dir),
+                std::str::from_utf8(basename(&dir)),
+            ) {
+                let child = |g: &str| self.has_child(g);
+                let sibling = |g: &str| catalog::dir_has(&root.join(os(parent(&dir))), g);
+                if let Some(entry) = catalog::match_dir(rel, name, &child, &sibling) {
+                    self.hits.push(Hit {
+                        entry,
+                        path: rel.to_string(),
+                        is_dir: true,
+                        size: 0,
+                    });
+                }
+            }
+        }
+        let files = std::mem::take(&mut self.files);
+        for &(a, b, size) in &files {
+            let name = self.name((a, b));
+            let Ok(name_s) = std::str::from_utf8(name) else {
+                continue;
+            };
+            let path = join(&dir, name);
+            let Ok(rel) = std::str::from_utf8(&path) else {
+                continue;
+            };
+            let sibling = |g: &str| self.has_child(g);
+            let Some(entry) = catalog::match_file(rel, name_s, &sibling) else {
+                continue;
+            };
+            if catalog::needs_content_check(entry) {
+                // Service-account keys are small and named like keys; do
+                // not read every JSON file of the tree.
+                if entry.id == "gcp-service-account" && (size > 16 * 1024 || !key_like_json(name_s))
+                {
+                    continue;
+                }
+                match read_head(&root.join(os(&path))) {
+                    Ok(head) if catalog::confirm_secret(entry, &head) => {}
+                    _ => continue,
+                }
+            }
+            self.hits.push(Hit {
+                entry,
+                path: rel.to_string(),
+                is_dir: false,
+                size,
+            });
+        }
+        self.files = files;
+        self.files.clear();
+    }
+}
+
+// Names a downloaded service-account key usually has: `key.json`,
+// `*credentials*.json`, `service-account*.json`, gcloud's
+// `PROJECT-1a2b3c4d5e6f.json`.
+fn key_like_json(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let stem = lower.strip_suffix(".json").unwrap_or(&lower);
+    let hex_tail = stem
+        .rsplit_once('-')
+        .is_some_and(|(_, t)| t.len() == 12 && t.bytes().all(|b| b.is_ascii_hexdigit()));
+    hex_tail
+        || [
+            "key", "cred", "service", "account", "secret", "gcp", "google", "sa-", "sa_", "token",
+        ]
+        .iter()
+        .any(|k| stem.contains(k))
+}
+
+/// At most [`catalog::SNIFF_BYTES`] of a regular file, opened without
+/// following a symlink swapped in since the walk saw a file.
+pub fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let md = std::fs::symlink_metadata(path)?;
+    if !md.is_file() {
+        return Ok(Vec::new());
+    }
+    let mut head = Vec::with_capacity(catalog::SNIFF_BYTES.min(md.len() as usize));
+    std::fs::File::open(path)?
+        .take(catalog::SNIFF_BYTES as u64)
+        .read_to_end(&mut head)?;
+    Ok(head)
+}
+
+/// How far down a depth-limited rule reaches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Depth {
+    /// `name`: only at the root.
+    RootOnly,
+    /// `*/name`: only one directory below the root.
+    OneLevel,
+}
+
+/// The sent paths one depth-limited rule misses.
+#[derive(Clone, Debug, Default)]
+pub struct Missed {
+    /// Index of the rule in the matcher.
+    pub rule: usize,
+    /// How far it reaches.
+    pub depth: Option<Depth>,
+    /// Every missed path (directories stand for everything below them).
+    pub paths: Vec<Vec<u8>>,
+    /// Some missed path is a directory.
+    pub any_dir: bool,
+    /// Every missed path is a catalogue artifact with its evidence on disk.
+    pub all_artifacts: bool,
+}
+
+/// The lint observations that ride on the walk: for each bare rule
+/// (`name`, matching only at the root) and each `*/name` rule (one level
+/// only), the sent paths of the same name at other depths; and the files a
+/// rule written with a trailing `/` matches.
+#[derive(Clone, Debug, Default)]
+pub struct DepthMisses {
+    /// One per depth-limited rule, in rule order.
+    pub rules: Vec<Missed>,
+    /// Rules written `x/`, and the files each matches (first few).
+    pub slash: Vec<(usize, Vec<Vec<u8>>)>,
+    matcher: Option<Matcher>,
+    scratch: Vec<u8>,
+}
+
+/// How many example files a trailing-slash rule keeps.
+pub const MAX_EXAMPLES: usize = 3;
+
+/// Whether a pattern is "bare" in the gitignore sense: no `/` inside, not
+/// anchored with `**`: gitignore applies it at every depth, Docker only at
+/// the root.
+pub fn is_bare(pattern: &[u8]) -> bool {
+    !pattern.contains(&b'/') && !pattern.starts_with(b"**") && pattern != b"." && pattern != b"*"
+}
+
+/// Written anchored (`/x`, `./x`): the author meant the root.
+pub fn anchored(original: &[u8]) -> bool {
+    let t = crate::pattern::read::trim_space(original);
+    let t = t
+        .strip_prefix(b"!")
+        .map(crate::pattern::read::trim_space)
+        .unwrap_or(t);
+    t.starts_with(b"/") || t.starts_with(b"./")
+}
+
+impl DepthMisses {
+    /// For the rules of `matcher`.
+    pub fn new(matcher: &Matcher) -> DepthMisses {
+        let rules = matcher
+            .rules()
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| !r.exception && !matches!(r.strategy, Strategy::Invalid(_)))
+            .filter(|(_, r)| !anchored(&r.original))
+            .filter_map(|(i, r)| {
+                let depth = if is_bare(&r.pattern) {
+                    Depth::RootOnly
+                } else {
+                    let rest = r.pattern.strip_prefix(b"*/")?;
+                    if !is_bare(rest) {
+                        return None;
+                    }
+                    Depth::OneLevel
+                };
+                Some(Missed {
+                    rule: i,
+                    depth: Some(depth),
+                    all_artifacts: true,
+                    ..Missed::default()
+                })
+            })
+            .collect();
+        let slash = matcher
+            .rules()
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| !matches!(r.strategy, Strategy::Invalid(_)))
+            .filter(|(_, r)| {
+                let t = crate::pattern::read::trim_space(&r.original);
+                t.len() > 1 && t.ends_with(b"/")
+            })
+            .map(|(i, _)| (i, Vec::new()))
+            .collect();
+        DepthMisses {
+            rules,
+            slash,
+            matcher: Some(matcher.clone()),
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Looks at one entry of the walk of the context at `root`.
+    pub fn observe(&mut self, root: &Path, path: &[u8], kind: EntryKind, status: Status) {
+        let Some(matcher) = &self.matcher else {
+            return;
+        };
+        if kind != EntryKind::Dir && status != Status::Pruned {
+            for (i, files) in &mut self.slash {
+                if files.len() < MAX_EXAMPLES
+                    && matcher.rules()[*i].strategy.matches(path).unwrap_or(false)
+                {
+                    files.push(path.to_vec());
+                }
+            }
+        }
+        if status != Status::Included || self.rules.is_empty() {
+            return;
+        }
+        let depth = path.iter().filter(|&&b| b == b'/').count() + 1;
+        let name = basename(path);
+        // The name one level down, as `*/name` sees it.
+        self.scratch.clear();
+        self.scratch.extend_from_slice(b"_/");
+        self.scratch.extend_from_slice(name);
+        let rules = matcher.rules();
+        for m in &mut self.rules {
+            let strategy = &rules[m.rule].strategy;
+            let hit = match m.depth {
+                Some(Depth::RootOnly) => depth > 1 && strategy.matches(name).unwrap_or(false),
+                Some(Depth::OneLevel) => {
+                    depth != 2 && strategy.matches(&self.scratch).unwrap_or(false)
+                }
+                None => false,
+            };
+            if !hit {
+                continue;
+            }
+            // Inside installed packages, same-named paths are the
+            // packages' own business (looked at only on a hit: every sent
+            // entry comes through here).
+            let mut above = path.split(|&b| b == b'/').rev().skip(1);
+            if above.any(|seg| seg == b"node_modules" || seg == b".venv" || seg == b"site-packages")
+            {
+                return;
+            }
+            m.all_artifacts = m.all_artifacts && is_artifact(root, path, kind);
+            m.any_dir |= kind == EntryKind::Dir;
+            m.paths.push(path.to_vec());
+        }
+    }
+
+    /// Adds another thread's observations.
+    pub fn merge(&mut self, other: DepthMisses) {
+        for ((_, files), (_, o)) in self.slash.iter_mut().zip(other.slash) {
+            files.extend(o);
+            files.sort();
+            files.truncate(MAX_EXAMPLES);
+        }
+        for (m, o) in self.rules.iter_mut().zip(other.rules) {
+            m.all_artifacts &= o.all_artifacts;
+            m.any_dir |= o.any_dir;
+            m.paths.extend(o.paths);
+            m.paths.sort();
+        }
+    }
+}
+
+// Whether a path is a known per-directory artifact: the catalogue
+// recognises it (`__pycache__`, `node_modules`, `*.pyc`, `.DS_Store`) with
+// its evidence checked on disk (a `vendor` needs its manifest beside it),
+// and it is not a secret whose name alone proves nothing.
+fn is_artifact(root: &Path, path: &[u8], kind: EntryKind) -> bool {
+    use crate::catalog::{match_dir_at, match_file_at, Kind};
+    let name = basename(path);
+    let (Ok(rel), Ok(name)) = (std::str::from_utf8(path), std::str::from_utf8(name)) else {
+        return false;
+    };
+    let abs = root.join(rel);
+    let entry = if kind == EntryKind::Dir {
+        match_dir_at(&abs, rel, name)
+    } else {
+        match_file_at(&abs, rel, name)
+    };
+    entry.is_some_and(|e| e.kind != Kind::Secret && e.content.is_none())
+}
+
+impl Classifier for DepthMisses {
+    fn visit(&mut self, root: &Path, e: &Entry<'_>) {
+        self.observe(root, e.path, e.kind, e.status);
+    }
+}
+
+/// The entries a walk decided (everything but what lies below a directory
+/// the builder skips whole), sorted by path, parents before children:
+/// enough to replay the effect of a new rule in memory.
+#[derive(Debug, Default)]
+pub struct Entries {
+    names: Vec<u8>,
+    rows: Vec<Row>,
+}
+
+/// One decided entry.
+#[derive(Clone, Copy, Debug)]
+pub struct Row {
+    start: u32,
+    len: u32,
+    /// Index of the parent directory's row (`u32::MAX` at the root).
+    pub parent: u32,
+    /// Its type.
+    pub kind: EntryKind,
+    /// Sent bytes (files), as the walk measured them.
+    pub size: u64,
+    /// Excluded by the ignore file as it is.
+    pub excluded: bool,
+}
+
+impl Entries {
+    fn push(&mut self, path: &[u8], kind: EntryKind, size: u64, excluded: bool) {
+        let start = self.names.len() as u32;
+        self.names.extend_from_slice(path);
+        self.rows.push(Row {
+            start,
+            len: path.len() as u32,
+            parent: u32::MAX,
+            kind,
+            size,
+            excluded,
+        });
+    }
+
+    fn absorb(&mut self, other: Entries) {
+        let base = self.names.len() as u32;
+        self.names.extend_from_slice(&other.names);
+        self.rows.extend(other.rows.into_iter().map(|mut r| {
+            r.start += base;
+            r
+        }));
+    }
+
+    fn finish(mut self) -> Entries {
+        let names = std::mem::take(&mut self.names);
+        let key = |r: &Row| &names[r.start as usize..(r.start + r.len) as usize];
+        self.rows.sort_by(|a, b| key(a).cmp(key(b)));
+        // Rebuild the names in order, and link each row to its parent
+        // (which sorts before it: a prefix sorts first).
+        let mut out = Entries::default();
+        let mut index: std::collections::HashMap<&[u8], u32> =
+            std::collections::HashMap::with_capacity(self.rows.len());
+        for r in &self.rows {
+            let path = key(r);
+            let p = parent(path);
+            let parent_row = if p.is_empty() {
+                u32::MAX
+            } else {
+                index.get(p).copied().unwrap_or(u32::MAX)
+            };
+            let at = out.rows.len() as u32;
+            out.push(path, r.kind, r.size, r.excluded);
+            out.rows[at as usize].parent = parent_row;
+            if r.kind == EntryKind::Dir {
+                index.insert(path, at);
+            }
+        }
+        out
+    }
+
+    /// The rows, parents before children.
+    pub fn rows(&self) -> &[Row] {
+        &self.rows
+    }
+
+    /// The path of a row.
+    pub fn path(&self, r: &Row) -> &[u8] {
+        &self.names[r.start as usize..(r.start + r.len) as usize]
+    }
+}
+
+struct Recorder {
+    on: bool,
+    entries: Entries,
+}
+
+impl Classifier for Recorder {
+    fn visit(&mut self, _root: &Path, e: &Entry<'_>) {
+        if self.on && e.status != Status::Pruned {
+            self.entries
+                .push(e.path, e.kind, e.size, e.status != Status::Included);
+        }
+    }
+}
+
+/// One path of a complete walk, as `lint` needs it.
+#[derive(Clone, Debug)]
+pub struct Seen {
+    /// Path relative to the context.
+    pub path: Vec<u8>,
+    /// Its type.
+    pub kind: EntryKind,
+    /// How the walk saw it.
+    pub status: Status,
+    /// The deciding rule, if any.
+    pub rule: Option<usize>,
+}
+
+#[derive(Default)]
+struct Collect {
+    seen: Vec<Seen>,
+}
+
+impl crate::scan::Visitor for Collect {
+    fn visit(&mut self, e: &Entry<'_>) {
+        self.seen.push(Seen {
+            path: e.path.to_vec(),
+            kind: e.kind,
+            status: e.status,
+            rule: e.decision.and_then(|d| d.rule),
+        });
+    }
+    fn error(&mut self, _error: crate::scan::WalkError) {}
+}
+
+/// Every path of the context, excluded directories included, sorted by
+/// path (for `lint`, which looks at what every rule matches).
+pub fn walk_all(ctx: &Context) -> Result<Vec<Seen>> {
+    let opts = crate::scan::WalkOptions {
+        builder: ctx.builder,
+        measure_pruned: true,
+        sizes: false,
+        threads: 0,
+    };
+    let vs = crate::scan::walk(&ctx.root, &ctx.matcher, &opts, None, Collect::default)
+        .map_err(|e| Error::Patterns(vec![ctx.matcher.eval_error(&e)]))?;
+    let mut seen: Vec<Seen> = vs.into_iter().flat_map(|v| v.seen).collect();
+    seen.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(seen)
+}

@@ -8,9 +8,10 @@
 //! The modules are layered; each uses only those on its own level or below
 //! (a test, `tests/integration/layers.rs`, keeps it so):
 //!
-//! 0. base helpers: [`error`], [`relpath`];
+//! 0. base helpers: [`relpath`];
 //! 1. pure parsers and knowledge: [`pattern`], [`dockerfile`], [`catalog`],
-//!    [`checks`];
+//!    [`checks`], and the crate's [`error`] type (which carries the
+//!    pattern errors);
 //! 2. reading the disk: [`ignorefile`], [`scan`], [`compose`], [`config`];
 //! 3. the facts of one run, gathered once: [`facts`];
 //! 4. analyses of those facts: [`analysis`];

@@ -2,7 +2,9 @@
 
 mod cli_ls_why;
 mod docker;
+mod facts;
 mod hostile;
+mod layers;
 mod lint;
 mod precommit;
 mod projects;

@@ -51,11 +51,6 @@ impl Finding {
     pub fn is_secret(&self) -> bool {
         self.kind == "secret"
     }
-
-    /// Whether the rule is suggested (not declined).
-    pub fn is_suggested(&self) -> bool {
-        self.needed.is_none()
-    }
 }
 
 /// Groups the walk's hits into findings with their candidate rules.

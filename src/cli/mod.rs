@@ -479,7 +479,6 @@ fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus,
                 dockerfiles: file,
                 ignore_file,
                 builder: builder.into(),
-                target: None,
             })?;
             commands::why::run(&ctx, &paths, json, out)
         }

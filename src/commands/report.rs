@@ -203,7 +203,6 @@ fn build_contexts(
                 dockerfiles: vec![first.dockerfile.clone()],
                 ignore_file: None,
                 builder: main.builder,
-                target: first.target.clone(),
             });
             match &opened {
                 Ok(c) => c,

@@ -114,17 +114,6 @@ impl Diagnostic {
         self
     }
 
-    /// With example paths.
-    pub fn examples(mut self, e: Vec<String>) -> Self {
-        self.examples = e;
-        self
-    }
-
-    /// The category (from the check).
-    pub fn category(&self) -> Category {
-        self.check.category
-    }
-
     /// The level printed: `error` when it fails the run, else the
     /// severity.
     pub fn level(&self) -> &'static str {

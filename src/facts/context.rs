@@ -22,8 +22,6 @@ pub struct ContextOptions {
     pub ignore_file: Option<PathBuf>,
     /// Which builder to reproduce.
     pub builder: BuilderKind,
-    /// The stage to build (`--target`); the last stage when absent.
-    pub target: Option<String>,
 }
 
 /// A resolved build context.
@@ -35,8 +33,6 @@ pub struct Context {
     pub dockerfiles: Vec<PathBuf>,
     /// The builder reproduced.
     pub builder: BuilderKind,
-    /// The stage built (`--target`); the last stage when absent.
-    pub target: Option<String>,
     /// The ignore file in effect.
     pub ignore: Option<IgnoreFile>,
     /// Its rules.
@@ -75,7 +71,6 @@ impl Context {
             root,
             dockerfiles,
             builder: opts.builder,
-            target: opts.target.clone(),
             ignore,
             matcher,
             pattern_errors,

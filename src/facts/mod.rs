@@ -53,7 +53,6 @@ impl Request {
             dockerfiles: self.dockerfiles.clone(),
             ignore_file: self.ignore_file.clone(),
             builder: self.builder,
-            target: self.target.clone(),
         }
     }
 }

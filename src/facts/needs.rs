@@ -57,17 +57,6 @@ impl Needed {
         }
         r.strategy.matches(path).unwrap_or(false)
     }
-
-    /// Whether excluding `hit` and everything below it takes this away: the
-    /// hit is the needed path or holds it, or (for whole trees) lies inside
-    /// it.
-    pub fn is_covered_by(&self, hit: &str) -> bool {
-        let pattern = self.pattern.as_str();
-        if pattern == hit || pattern.starts_with(&format!("{hit}/")) {
-            return true;
-        }
-        self.is_taken_by(hit.as_bytes())
-    }
 }
 
 /// Directories whose contents are someone else's manifests: a
@@ -151,20 +140,9 @@ impl Needs {
         Needs { items }
     }
 
-    /// Every needed path.
-    pub fn items(&self) -> &[Needed] {
-        &self.items
-    }
-
     /// The first need that excluding `path` takes away.
     pub fn taken_by(&self, path: &[u8]) -> Option<&Needed> {
         self.items.iter().find(|n| n.is_taken_by(path))
-    }
-
-    /// The first need that excluding `hit` with everything below it takes
-    /// away.
-    pub fn covered_by(&self, hit: &str) -> Option<&Needed> {
-        self.items.iter().find(|n| n.is_covered_by(hit))
     }
 }
 

@@ -177,23 +177,23 @@ checks! {
     STAGED_HEAVY = "CTX009" "staged-heavy-file" Heavy Warning true
         "A large file being committed would be sent with the build context.";
     ROOT_ONLY = "CTX010" "root-only" Lint Warning true
-        "A bare name matches only at the context root (this is not .gitignore) while same-named paths deeper are sent.";
+        "A bare name matches only at the context root (this is not .gitignore) while same-named paths deeper are sent. A warning when every one is well-known junk; information otherwise (the line may mean what it says).";
     ONE_LEVEL = "CTX011" "one-level" Lint Warning true
-        "`*/name` matches one directory below the root only (`*` never crosses a `/`) while same-named paths at other depths are sent.";
+        "`*/name` matches one directory below the root only (`*` never crosses a `/`) while same-named paths at other depths are sent. A warning when every one is well-known junk; information otherwise.";
     COMMENT_LIKE = "CTX012" "comment-like" Lint Warning true
         "A line that looks like a comment is a pattern: `#` starts a comment only in the first column, and `//` never does.";
     TRAILING_SLASH = "CTX013" "trailing-slash" Lint Warning false
         "A trailing `/` does not mean \"directories only\" in an ignore file: the rule also matches files of that name.";
     OLDER_DOCKER = "CTX014" "older-docker" Lint Info false
         "Docker 20.10 and older, and Podman/Buildah, read `+ ( ) { } |` in patterns as regular-expression syntax.";
-    MATCHES_NOTHING = "CTX015" "matches-nothing" Lint Warning false
-        "A rule or exception matches no path in this tree. Defensive rules for well-known junk are information only.";
-    REDUNDANT = "CTX016" "redundant" Lint Warning false
+    MATCHES_NOTHING = "CTX015" "matches-nothing" Lint Info false
+        "A rule or exception matches no path in this tree: harmless today, and often meant to guard against what is not there yet.";
+    REDUNDANT = "CTX016" "redundant" Lint Info false
         "A rule never decides anything: an earlier rule already excludes everything it matches, or a later one overrides it.";
     EXCEPTION_BEFORE_RULE = "CTX017" "exception-before-rule" Lint Warning false
         "An exception comes before the rule it was meant to undo: the last matching line wins, so it re-includes nothing.";
     EXCEPTION_NO_EFFECT = "CTX018" "exception-no-effect" Lint Warning false
-        "An exception re-includes nothing: what it matches is not excluded, or sits in a directory the builder skips whole.";
+        "An exception re-includes nothing: what it matches sits in a directory the builder skips whole (a warning), or is sent anyway (information).";
     WILDCARD_EXCEPTION = "CTX019" "wildcard-exception" Lint Info false
         "A wildcard exception makes BuildKit walk into every excluded directory, and the builders then send different files.";
     DOCKERFILE_SPECIFIC = "CTX020" "dockerfile-specific" Lint Info false

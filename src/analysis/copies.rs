@@ -5,6 +5,7 @@
 //! missing source is reported only when no candidate context makes the
 //! sources resolve.
 
+use crate::checks::Severity;
 use crate::error::Result;
 use crate::facts::builds::Build;
 use crate::facts::context::{display_path, Context};
@@ -25,6 +26,19 @@ pub struct CopyProblem {
     /// Whether the build certainly fails (else: it fails if built from
     /// this context, which ctxsize only inferred).
     pub certain: bool,
+    /// How sure ctxsize is: an error when the build fails as things stand,
+    /// a warning when it would fail from a context ctxsize inferred,
+    /// information when it cannot tell (a build argument decides, or the
+    /// source is made by an earlier build step).
+    pub severity: Severity,
+}
+
+fn sure(certain: bool) -> Severity {
+    if certain {
+        Severity::Error
+    } else {
+        Severity::Warning
+    }
 }
 
 /// Sources the builds will not find: excluded by the ignore file (naming
@@ -71,6 +85,7 @@ pub fn copy_problems(
                     line: None,
                     message: format!("{display} (from {}) cannot be read{}", b.origin, fails("")),
                     certain,
+                    severity: sure(certain),
                 });
             }
             continue;
@@ -85,6 +100,7 @@ pub fn copy_problems(
                         line: None,
                         message: format!("{display}: {e} (target from {}){}", b.origin, fails("")),
                         certain,
+                        severity: sure(certain),
                     });
                 }
                 Vec::new()
@@ -99,19 +115,23 @@ pub fn copy_problems(
                     display,
                     r.line
                 );
-                let mut push = |message: String| {
+                let mut push = |message: String, severity: Severity| {
                     out.push(CopyProblem {
                         path: s.path.clone(),
                         file: file.clone(),
                         line: Some(r.line),
                         message,
                         certain,
+                        severity,
                     })
                 };
                 if let Some(var) = &s.unresolved {
-                    push(format!(
-                        "{what} uses ${var}, whose value is not known here; it cannot be checked"
-                    ));
+                    push(
+                        format!(
+                            "{what} uses ${var}, whose value is not known here; it cannot be checked"
+                        ),
+                        Severity::Info,
+                    );
                     continue;
                 }
                 if s.path == "." {
@@ -130,19 +150,41 @@ pub fn copy_problems(
                         }
                     }
                     if !any {
-                        push(format!(
-                            "{what} matches nothing in the context{}",
-                            fails("")
-                        ));
+                        push(
+                            format!("{what} matches nothing in the context{}", fails("")),
+                            sure(certain),
+                        );
                     }
                     continue;
                 }
                 let abs = ctx.root.join(&s.path);
                 let Ok(md) = std::fs::symlink_metadata(&abs) else {
-                    push(format!(
-                        "{what} does not exist{}",
-                        fails(" with \"not found\"")
-                    ));
+                    // A source under a directory that is not there at all
+                    // (`.build/…`, `dist/…`), or named through build
+                    // arguments, is usually made by a step before `docker
+                    // build` (a `make` target, a release tool).
+                    let top_missing = s
+                        .path
+                        .split_once('/')
+                        .is_some_and(|(top, _)| !ctx.root.join(top).exists());
+                    if top_missing || s.original.contains('$') {
+                        push(
+                            format!(
+                                "{what} is not in this checkout: the build fails unless a step before `docker build` creates it{}",
+                                if s.original.contains('$') {
+                                    " (the path depends on build arguments; their defaults were used)"
+                                } else {
+                                    ""
+                                }
+                            ),
+                            Severity::Info,
+                        );
+                    } else {
+                        push(
+                            format!("{what} does not exist{}", fails(" with \"not found\"")),
+                            sure(certain),
+                        );
+                    }
                     continue;
                 };
                 let v = ctx.decide(s.path.as_bytes(), md.is_dir())?;
@@ -151,10 +193,10 @@ pub fn copy_problems(
                         .rule
                         .map(|i| ctx.matcher.rules()[i].location())
                         .unwrap_or_else(|| "the ignore file".into());
-                    push(format!(
-                        "{what} is excluded by {by}{}",
-                        fails(" with \"not found\"")
-                    ));
+                    push(
+                        format!("{what} is excluded by {by}{}", fails(" with \"not found\"")),
+                        sure(certain),
+                    );
                 }
             }
         }

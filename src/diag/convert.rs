@@ -77,9 +77,7 @@ pub fn copy(p: &CopyProblem) -> Diagnostic {
     let mut d = Diagnostic::new(checks::COPY, p.path.clone(), p.message.clone());
     d.file = p.file.clone();
     d.line = p.line;
-    if !p.certain {
-        d.severity = Severity::Warning;
-    }
+    d.severity = p.severity;
     d
 }
 

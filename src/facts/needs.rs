@@ -140,6 +140,18 @@ impl Needs {
         Needs { items }
     }
 
+    /// The first need that excluding `path` with everything below it takes
+    /// away: a need for the path itself, or one that names a path inside
+    /// it (`COPY app/build/libs/app.jar` inside the directory `app/build`).
+    pub fn taken_with_contents(&self, path: &[u8]) -> Option<&Needed> {
+        self.taken_by(path).or_else(|| {
+            self.items.iter().find(|n| {
+                n.pattern.as_bytes().starts_with(path)
+                    && n.pattern.as_bytes().get(path.len()) == Some(&b'/')
+            })
+        })
+    }
+
     /// The first need that excluding `path` takes away.
     pub fn taken_by(&self, path: &[u8]) -> Option<&Needed> {
         self.items.iter().find(|n| n.is_taken_by(path))

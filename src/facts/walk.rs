@@ -68,11 +68,15 @@ pub fn walk(ctx: &Context, wants: WalkWants, progress: Option<&AtomicU64>) -> Re
         entries.absorb(r.entries);
     }
     hits.sort_by(|a, b| a.path.cmp(&b.path));
+    let entries = wants.entries.then(|| entries.finish());
+    if let Some(e) = &entries {
+        depth.drop_empty_dirs(&|d| e.sends_content_below(d));
+    }
     Ok(Walk {
         scan,
         hits,
         depth,
-        entries: wants.entries.then(|| entries.finish()),
+        entries,
     })
 }
 
@@ -259,6 +263,8 @@ pub struct Missed {
     pub depth: Option<Depth>,
     /// Every missed path (directories stand for everything below them).
     pub paths: Vec<Vec<u8>>,
+    /// The missed paths that are directories.
+    pub dirs: Vec<Vec<u8>>,
     /// Some missed path is a directory.
     pub any_dir: bool,
     /// Every missed path is a catalogue artifact with its evidence on disk.
@@ -391,6 +397,9 @@ impl DepthMisses {
             }
             m.all_artifacts = m.all_artifacts && is_artifact(root, path, kind);
             m.any_dir |= kind == EntryKind::Dir;
+            if kind == EntryKind::Dir {
+                m.dirs.push(path.to_vec());
+            }
             m.paths.push(path.to_vec());
         }
     }
@@ -407,6 +416,8 @@ impl DepthMisses {
             m.any_dir |= o.any_dir;
             m.paths.extend(o.paths);
             m.paths.sort();
+            m.dirs.extend(o.dirs);
+            m.dirs.sort();
         }
     }
 }
@@ -428,6 +439,28 @@ fn is_artifact(root: &Path, path: &[u8], kind: EntryKind) -> bool {
         match_file_at(&abs, rel, name)
     };
     entry.is_some_and(|e| e.kind != Kind::Secret && e.content.is_none())
+}
+
+impl DepthMisses {
+    /// Drops the missed directories that send nothing but placeholders
+    /// (`storage/logs` holding only its `.gitignore`, its logs excluded by
+    /// another line): leaving them in harms nothing.
+    pub fn drop_empty_dirs(&mut self, sends_content: &dyn Fn(&[u8]) -> bool) {
+        for m in &mut self.rules {
+            let empty: Vec<Vec<u8>> = m
+                .dirs
+                .iter()
+                .filter(|d| !sends_content(d))
+                .cloned()
+                .collect();
+            if empty.is_empty() {
+                continue;
+            }
+            m.paths.retain(|p| !empty.contains(p));
+            m.dirs.retain(|p| !empty.contains(p));
+            m.any_dir = !m.dirs.is_empty();
+        }
+    }
 }
 
 impl Classifier for DepthMisses {
@@ -510,6 +543,20 @@ impl Entries {
         out
     }
 
+    /// Whether something other than a placeholder (`.gitkeep`,
+    /// `.gitignore`, `.keep`) is sent below the directory `dir`.
+    pub fn sends_content_below(&self, dir: &[u8]) -> bool {
+        let mut prefix = dir.to_vec();
+        prefix.push(b'/');
+        let start = self
+            .rows
+            .partition_point(|r| self.path(r) < prefix.as_slice());
+        self.rows[start..]
+            .iter()
+            .take_while(|r| self.path(r).starts_with(&prefix))
+            .any(|r| r.kind != EntryKind::Dir && !r.excluded && !is_placeholder(self.path(r)))
+    }
+
     /// The rows, parents before children.
     pub fn rows(&self) -> &[Row] {
         &self.rows
@@ -519,6 +566,29 @@ impl Entries {
     pub fn path(&self, r: &Row) -> &[u8] {
         &self.names[r.start as usize..(r.start + r.len) as usize]
     }
+}
+
+/// A file kept only so that its directory exists (`.gitkeep`,
+/// `.gitignore`, `.keep`).
+pub fn is_placeholder(path: &[u8]) -> bool {
+    matches!(
+        basename(path),
+        b".gitkeep" | b".gitignore" | b".keep" | b".placeholder"
+    )
+}
+
+/// Whether something other than a placeholder is sent below `dir`, among
+/// the sorted paths of a complete walk.
+pub fn seen_sends_content_below(seen: &[Seen], dir: &[u8]) -> bool {
+    let mut prefix = dir.to_vec();
+    prefix.push(b'/');
+    let start = seen.partition_point(|e| e.path.as_slice() < prefix.as_slice());
+    seen[start..]
+        .iter()
+        .take_while(|e| e.path.starts_with(&prefix))
+        .any(|e| {
+            e.kind != EntryKind::Dir && e.status == Status::Included && !is_placeholder(&e.path)
+        })
 }
 
 struct Recorder {

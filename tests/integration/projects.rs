@@ -753,3 +753,37 @@ fn target_chooses_the_stages_that_are_read() {
     assert_eq!(v["dockerfiles"][0]["target"], "runtime");
     assert_eq!(v["dockerfiles"][0]["transfer_bytes"], 9);
 }
+
+/// #12: the verbs agree. After `init`, `lint --check` and `check --strict`
+/// pass on every sample project: the rules `init` writes are in effect or
+/// defensive, and what it declines is information for all three.
+#[test]
+fn init_then_lint_and_check_agree_on_every_project() {
+    for e in fs::read_dir(fixtures()).unwrap() {
+        let e = e.unwrap();
+        let name = e.file_name().to_string_lossy().into_owned();
+        let p = e.path();
+        if !["Dockerfile", "compose.yaml", "docker-compose.yml"]
+            .iter()
+            .any(|f| p.join(f).is_file())
+        {
+            continue;
+        }
+        let t = project(&name);
+        let (code, out, err) = run(ctxsize(t.path()).args(["init", "."]));
+        assert_eq!(code, 0, "{name}: init: {out}{err}");
+        let (code, out, err) = run(ctxsize(t.path()).args(["lint", "--check", "."]));
+        assert_eq!(code, 0, "{name}: lint after init:\n{out}{err}");
+        let (code, out, err) = run(ctxsize(t.path()).args(["check", "--strict", "."]));
+        assert_eq!(code, 0, "{name}: check after init:\n{out}{err}");
+        // What init declined, check explains (information, not failure).
+        let (_, init_again, _) = run(ctxsize(t.path()).args(["init", "--dry-run", "."]));
+        for line in init_again.lines().filter(|l| l.contains("not adding")) {
+            let rule = line.split('`').nth(1).unwrap();
+            assert!(
+                out.contains(rule) || !out.contains("needed-by-build"),
+                "{name}: init declines `{rule}`, check does not say so:\n{out}"
+            );
+        }
+    }
+}

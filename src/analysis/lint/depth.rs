@@ -47,7 +47,7 @@ pub fn findings(
         let needed = m
             .paths
             .iter()
-            .find_map(|p| needs.taken_by(p).map(|n| (p, n)));
+            .find_map(|p| needs.taken_with_contents(p).map(|n| (p, n)));
         let advice = match needed {
             None => format!(": use `{fixed}`"),
             Some((p, n)) => format!(
@@ -71,6 +71,12 @@ pub fn findings(
         // match must be an artifact, and none may be a path a build needs.
         let fix = (m.all_artifacts && needed.is_none()).then_some(fixed);
         let mut f = LintFinding::new(check, file, r.line, s(&r.original), message);
+        // Without a safe fix the line may mean what it says (`core` for a
+        // core dump at the root while `app/core` is a package), or the fix
+        // would break a build: information, not a problem.
+        if fix.is_none() {
+            f.severity = crate::checks::Severity::Info;
+        }
         f.examples = m.paths.iter().take(MAX_EXAMPLES).map(|p| s(p)).collect();
         f.fix = fix;
         out.push(f);

@@ -37,9 +37,11 @@ pub fn invalid(ctx: &Context, file: &str) -> Vec<LintFinding> {
     out
 }
 
-/// The findings of one line. `files` are the files a trailing-slash rule
-/// matches, when the tree was looked at.
+/// The findings of one line. `files` are the files the rule matches, when
+/// the tree was looked at (a trailing-slash or comment-like line that
+/// matches nothing does no harm: information).
 pub fn line(file: &str, r: &Rule, files: Option<Vec<String>>) -> Vec<LintFinding> {
+    let matches_nothing = files.as_ref().is_some_and(|f| f.is_empty());
     let mut out = Vec::new();
     let text = s(&r.original);
     let trimmed = text.trim();
@@ -76,7 +78,9 @@ pub fn line(file: &str, r: &Rule, files: Option<Vec<String>>) -> Vec<LintFinding
         push(checks::OLDER_DOCKER, "Docker 20.10 and older, and Podman/Buildah, read `+ ( ) { } |` in patterns as regular-expression syntax, so this line matches different paths there".into(), Vec::new(), None);
     }
     for f in &mut out {
-        if f.check.name == "trailing-slash" && f.examples.is_empty() {
+        if (f.check.name == "trailing-slash" && f.examples.is_empty())
+            || (f.check.name == "comment-like" && matches_nothing)
+        {
             f.severity = Severity::Info;
         }
     }

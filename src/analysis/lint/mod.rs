@@ -161,6 +161,7 @@ pub fn lint(ctx: &Context, seen: &[Seen], needs: &Needs) -> Result<Vec<LintFindi
     for e in seen {
         misses.observe(&ctx.root, &e.path, e.kind, e.status);
     }
+    misses.drop_empty_dirs(&|d| crate::facts::walk::seen_sends_content_below(seen, d));
     let depth = depth::findings(m, &misses, needs, &file);
     out.extend(depth.iter().cloned());
     let finding = |check: &'static Check, i: usize, message: String| {
@@ -225,8 +226,27 @@ pub fn lint(ctx: &Context, seen: &[Seen], needs: &Needs) -> Result<Vec<LintFindi
                 match later {
                     Some(j) => out.push(finding(checks::EXCEPTION_BEFORE_RULE, i, format!("this exception comes before `{}` (line {}), which excludes the same paths again: the last matching line wins, so move the exception below it", s(&rules[j].original).trim(), rules[j].line))),
                     None => {
-                        let mut f = finding(checks::EXCEPTION_NO_EFFECT, i, "this exception re-includes nothing: the paths it matches are not excluded, or sit in a directory the builder skips whole".into());
-                        f.examples = matches[i].iter().take(MAX_EXAMPLES).map(|&k| s(&seen[k].path)).collect();
+                        // Paths the builder skips (inside an excluded
+                        // directory it never enters) are a real miss; paths
+                        // sent anyway make the line merely redundant.
+                        let skipped: Vec<String> = matches[i]
+                            .iter()
+                            .filter(|&&k| seen[k].status == Status::Pruned)
+                            .take(MAX_EXAMPLES)
+                            .map(|&k| s(&seen[k].path))
+                            .collect();
+                        let mut f = if skipped.is_empty() {
+                            let mut f = finding(checks::EXCEPTION_NO_EFFECT, i, "this exception re-includes nothing: what it matches is sent anyway".into());
+                            f.severity = Severity::Info;
+                            f
+                        } else {
+                            finding(checks::EXCEPTION_NO_EFFECT, i, "this exception re-includes nothing: what it matches sits in an excluded directory the builder skips whole, so it is not sent; add an exception for the directory itself (e.g. `!dir`) before this line".into())
+                        };
+                        f.examples = if skipped.is_empty() {
+                            matches[i].iter().take(MAX_EXAMPLES).map(|&k| s(&seen[k].path)).collect()
+                        } else {
+                            skipped
+                        };
                         out.push(f);
                     }
                 }
@@ -342,9 +362,6 @@ fn divergence(ctx: &Context, seen: &[Seen], file: &str) -> Vec<LintFinding> {
             ),
         );
         f.examples = divergent.iter().take(MAX_EXAMPLES).cloned().collect();
-        if !divergent.is_empty() {
-            f.severity = Severity::Warning;
-        }
         out.push(f);
     }
     out

@@ -214,8 +214,9 @@ bench() {
 import json, sys
 j, size, label, kind, rss, rc = sys.argv[1:]
 r = json.load(open(j))["results"][0]
+cpu = (r.get("user") or 0) + (r.get("system") or 0)
 print("\t".join([size, label, kind, "%.6f" % r["mean"], "%.6f" % r["stddev"],
-                 "%.6f" % r["min"], rss, "exit 1 accepted" if rc == "1" else ""]))
+                 "%.6f" % r["min"], rss, "exit 1 accepted" if rc == "1" else "", "%.6f" % cpu]))
 EOF
 }
 
@@ -249,9 +250,10 @@ bench_size() {
     bench "$n" "ctxsize report --json --prune" ctxsize "$BIN" report "$tree" --json --prune
     bench "$n" "ctxsize ls" ctxsize "$BIN" ls "$tree"
     bench "$n" "ctxsize check" ctxsize "$BIN" check "$tree"
+    bench "$n" "ctxsize init --dry-run" ctxsize "$BIN" init --dry-run "$tree"
     bench "$n" "ctxsize ls (no ignore rules)" ctxsize "$BIN" ls "$tree" --ignore-file "$empty"
   else
-    for l in "ctxsize report --json" "ctxsize report --json --prune" "ctxsize ls" "ctxsize check" "ctxsize ls (no ignore rules)"; do
+    for l in "ctxsize report --json" "ctxsize report --json --prune" "ctxsize ls" "ctxsize check" "ctxsize init --dry-run" "ctxsize ls (no ignore rules)"; do
       printf '%s\t%s\tctxsize\tn/a\t-\t-\t-\tno binary\n' "$n" "$l" >> "$TSV"
     done
   fi
@@ -339,7 +341,7 @@ main() {
   RES="$RESULTS_ROOT/$(date +%Y%m%d-%H%M%S)"
   mkdir -p "$RES" "$TREES"
   TSV="$RES/results.tsv"
-  printf 'size\tlabel\tkind\tmean_s\tstddev_s\tmin_s\tmax_rss_kb\tnote\n' > "$TSV"
+  printf 'size\tlabel\tkind\tmean_s\tstddev_s\tmin_s\tmax_rss_kb\tnote\tcpu_s\n' > "$TSV"
   local rc=0
   if [ "$DO_BENCH" = 1 ]; then
     install_tools

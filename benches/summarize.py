@@ -20,6 +20,11 @@ TIME_TARGETS = [
     ("ctxsize report --json --prune", "du -sb", 0.10),
     ("ctxsize ls", "du -sb", 0.10),
     ("ctxsize check", "du -sb", 0.15),
+    ("ctxsize init --dry-run", "ctxsize report --json", 1.50),
+]
+# (label, baseline, max ratio) of CPU time (user + system)
+CPU_TARGETS = [
+    ("ctxsize report --json", "du -sb", 1.30),
 ]
 # (peer, ctxsize command it is compared with, min speed-up)
 PEER_TARGETS = [
@@ -53,6 +58,8 @@ def main():
         for r in csv.DictReader(f, delimiter="\t"):
             r["mean"] = None if r["mean_s"] == "n/a" else float(r["mean_s"])
             r["sd"] = None if r["stddev_s"] in ("-", "") else float(r["stddev_s"])
+            cpu = r.get("cpu_s") or ""
+            r["cpu"] = float(cpu) if cpu not in ("", "-", "n/a") else None
             rows.append(r)
     if os.path.exists(os.path.join(res, "env.txt")):
         print(open(os.path.join(res, "env.txt")).read().rstrip())
@@ -83,13 +90,13 @@ def main():
         du = by.get("du -sb", {}).get("mean")
         dk = by.get("diskus", {}).get("mean")
         w = max(len(r["label"]) for r in rs) + 2
-        print(f"{'command':<{w}}{'mean':>11}{'± sd':>11}{'/ du -sb':>10}{'/ diskus':>10}{'max RSS':>10}  note")
+        print(f"{'command':<{w}}{'mean':>11}{'± sd':>11}{'/ du -sb':>10}{'/ diskus':>10}{'max RSS':>10}{'CPU':>11}  note")
         for r in rs:
             rss = r["max_rss_kb"]
             rss_s = f"{int(rss) / 1024:.1f} MB" if rss.isdigit() else "-"
             sd = fmt_time(r["sd"]) if r["sd"] is not None else "-"
             print(f"{r['label']:<{w}}{fmt_time(r['mean']):>11}{sd:>11}{fmt_ratio(r['mean'], du):>10}"
-                  f"{fmt_ratio(r['mean'], dk):>10}{rss_s:>10}  {r['note']}")
+                  f"{fmt_ratio(r['mean'], dk):>10}{rss_s:>10}{fmt_time(r['cpu']):>11}  {r['note']}")
         if size == "startup":
             c = by.get("ctxsize check (100 files)", {}).get("mean")
             print(f"startup: ctxsize check on 100 files: mean {fmt_time(c)}")
@@ -112,6 +119,11 @@ def main():
                 v = "PASS" if a / b <= limit else "FAIL"
             verdicts.append(v)
             print(f"  {label} / {base} = {fmt_ratio(a, b)} (target ≤ {limit:.2f}×) {v}")
+        for label, base, limit in CPU_TARGETS:
+            a, b = by.get(label, {}).get("cpu"), by.get(base, {}).get("cpu")
+            v = "n/a" if a is None or not b else ("PASS" if a / b <= limit else "FAIL")
+            verdicts.append(v)
+            print(f"  CPU {label} / {base} = {fmt_ratio(a, b)} (target ≤ {limit:.2f}×) {v}")
         for peer, mine, need in PEER_TARGETS:
             p, m = by.get(peer, {}).get("mean"), by.get(mine, {}).get("mean")
             v = "n/a" if p is None or m is None else ("PASS" if p / m >= need else "FAIL")

@@ -39,13 +39,11 @@ impl Needed {
     /// Whether excluding `path` (relative to the context) takes away what
     /// this names.
     pub fn is_taken_by(&self, path: &[u8]) -> bool {
-        if self.pattern.starts_with("**/")
-            && path
-                .split(|&b| b == b'/')
-                .rev()
-                .skip(1)
-                .any(|seg| THIRD_PARTY_DIRS.contains(&seg))
-        {
+        self.taken(path, inside_third_party(path))
+    }
+
+    fn taken(&self, path: &[u8], third_party: bool) -> bool {
+        if third_party && self.pattern.starts_with("**/") {
             return false;
         }
         let m = &self.matcher;
@@ -57,6 +55,15 @@ impl Needed {
         }
         r.strategy.matches(path).unwrap_or(false)
     }
+}
+
+// Whether `path` lies inside a dependency tree (its manifests are not the
+// project's).
+fn inside_third_party(path: &[u8]) -> bool {
+    path.split(|&b| b == b'/')
+        .rev()
+        .skip(1)
+        .any(|seg| THIRD_PARTY_DIRS.contains(&seg))
 }
 
 /// Directories whose contents are someone else's manifests: a
@@ -154,7 +161,8 @@ impl Needs {
 
     /// The first need that excluding `path` takes away.
     pub fn taken_by(&self, path: &[u8]) -> Option<&Needed> {
-        self.items.iter().find(|n| n.is_taken_by(path))
+        let third = inside_third_party(path);
+        self.items.iter().find(|n| n.taken(path, third))
     }
 }
 

@@ -469,9 +469,16 @@ impl Classifier for DepthMisses {
     }
 }
 
+/// Orders paths as a depth-first walk lists them: `/` sorts before every
+/// other byte, so a directory's descendants come right after it.
+pub fn tree_order(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    let key = |c: u8| if c == b'/' { 0 } else { u16::from(c) + 1 };
+    a.iter().map(|&c| key(c)).cmp(b.iter().map(|&c| key(c)))
+}
+
 /// The entries a walk decided (everything but what lies below a directory
-/// the builder skips whole), sorted by path, parents before children:
-/// enough to replay the effect of a new rule in memory.
+/// the builder skips whole), in tree order ([`tree_order`]), parents before
+/// children: enough to replay the effect of a new rule in memory.
 #[derive(Debug, Default)]
 pub struct Entries {
     names: Vec<u8>,
@@ -519,25 +526,34 @@ impl Entries {
     fn finish(mut self) -> Entries {
         let names = std::mem::take(&mut self.names);
         let key = |r: &Row| &names[r.start as usize..(r.start + r.len) as usize];
-        self.rows.sort_by(|a, b| key(a).cmp(key(b)));
-        // Rebuild the names in order, and link each row to its parent
-        // (which sorts before it: a prefix sorts first).
+        self.rows
+            .sort_unstable_by(|a, b| tree_order(key(a), key(b)));
+        // Rebuild the names in order and link each row to its parent. In
+        // tree order a directory's descendants follow it directly, so the
+        // open directories form a stack.
         let mut out = Entries::default();
-        let mut index: std::collections::HashMap<&[u8], u32> =
-            std::collections::HashMap::with_capacity(self.rows.len());
+        out.names.reserve(names.len());
+        out.rows.reserve(self.rows.len());
+        let mut open: Vec<u32> = Vec::new();
         for r in &self.rows {
             let path = key(r);
             let p = parent(path);
-            let parent_row = if p.is_empty() {
-                u32::MAX
-            } else {
-                index.get(p).copied().unwrap_or(u32::MAX)
+            while let Some(&top) = open.last() {
+                let t = out.path(&out.rows[top as usize]);
+                if p.starts_with(t) && (p.len() == t.len() || p[t.len()] == b'/') {
+                    break;
+                }
+                open.pop();
+            }
+            let parent_row = match open.last() {
+                Some(&top) if out.path(&out.rows[top as usize]) == p => top,
+                _ => u32::MAX,
             };
             let at = out.rows.len() as u32;
             out.push(path, r.kind, r.size, r.excluded);
             out.rows[at as usize].parent = parent_row;
             if r.kind == EntryKind::Dir {
-                index.insert(path, at);
+                open.push(at);
             }
         }
         out
@@ -550,7 +566,7 @@ impl Entries {
         prefix.push(b'/');
         let start = self
             .rows
-            .partition_point(|r| self.path(r) < prefix.as_slice());
+            .partition_point(|r| tree_order(self.path(r), &prefix).is_lt());
         self.rows[start..]
             .iter()
             .take_while(|r| self.path(r).starts_with(&prefix))

@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
 
 use crate::analyze;
-use crate::compose::{self, BuildTarget};
 use crate::context::Context;
 use crate::context::{display_path, ContextOptions};
+use crate::discover::{self, Build};
 use crate::error::{Error, Result};
 use crate::pattern::Matcher;
 use crate::report::{self, text::TextStyle, Report, TreeOptions};
@@ -53,19 +53,15 @@ pub fn build(ctx: &Context, opts: &ReportOptions, progress: Option<&AtomicU64>) 
     .map_err(eval)?;
     let (pairs, seen): (Vec<_>, Vec<_>) = all.into_iter().unzip();
     let (classifiers, walk_lint): (Vec<_>, Vec<_>) = pairs.into_iter().unzip();
-    // The repository's other builds: compose services and the Dockerfiles
-    // this walk saw (under --prune, only those outside skipped directories:
-    // that run reads nothing Docker does not).
-    let found = seen
-        .into_iter()
-        .flat_map(|s| s.0)
-        .filter(|rel| compose::found_in_tree(&ctx.root, rel))
-        .map(|rel| ctx.root.join(rel))
-        .collect();
-    let discovery = compose::discover_with(&ctx.root, found);
+    // The repository's other builds, from the candidate files this walk saw
+    // (under --prune, only those outside skipped directories: that run
+    // reads nothing Docker does not).
+    let found = seen.into_iter().flat_map(|s| s.0).collect();
+    let discovery =
+        discover::discover_from(&ctx.root, found, &mut discover::ParsedDockerfiles::new());
     let lint = crate::lint::quick(ctx, crate::lint::WalkLint::merge_all(walk_lint));
     let findings = analyze::findings_with(&scan, classifiers, &needed);
-    let contexts = build_contexts(ctx, (&scan, &findings), discovery.targets, !opts.prune)?;
+    let contexts = build_contexts(ctx, (&scan, &findings), discovery.builds, !opts.prune)?;
     let tar_bytes = classic_tar_bytes(ctx, &scan)?;
     Ok(Report {
         schema_version: report::SCHEMA_VERSION,
@@ -115,28 +111,16 @@ pub fn build(ctx: &Context, opts: &ReportOptions, progress: Option<&AtomicU64>) 
     })
 }
 
-// Collects the Dockerfile-named files a walk sees, for discovery.
+// Collects the files a walk sees that may define builds, for discovery.
 #[derive(Default)]
-struct DockerfilesSeen(Vec<String>);
+struct DockerfilesSeen(Vec<(PathBuf, discover::FileKind)>);
 
 impl crate::scan::tree::Classifier for DockerfilesSeen {
     fn visit(&mut self, _root: &Path, e: &Entry<'_>) {
-        if e.kind == EntryKind::Dir {
-            return;
-        }
         let name = crate::relpath::basename(e.path);
-        // Every entry comes through here: a byte test first.
-        let maybe = name.starts_with(b"Dockerfile")
-            || name.starts_with(b"Containerfile")
-            || name.ends_with(b"ockerfile");
-        // (`dockerfile`, `x.Dockerfile` and `x.dockerfile` end the same way.)
-        if !maybe {
-            return;
-        }
-        if let (Ok(name), Ok(path)) = (std::str::from_utf8(name), std::str::from_utf8(e.path)) {
-            if compose::is_dockerfile_name(name) {
-                self.0.push(path.to_string());
-            }
+        if let Some(kind) = discover::candidate(e.path, name, e.kind == EntryKind::Dir) {
+            self.0
+                .push((crate::relpath::as_path(e.path).to_path_buf(), kind));
         }
     }
 }
@@ -148,26 +132,26 @@ impl crate::scan::tree::Classifier for DockerfilesSeen {
 fn build_contexts(
     main: &Context,
     (main_scan, main_findings): (&Scan, &[report::Finding]),
-    targets: Vec<BuildTarget>,
+    targets: Vec<Build>,
     measure_others: bool,
 ) -> Result<Vec<report::BuildContext>> {
-    let main_dir = compose::clean(&main.root);
-    let main_df = main.dockerfiles.first().map(|p| compose::clean(p));
+    let main_dir = discover::clean(&main.root);
+    let main_df = main.dockerfiles.first().map(|p| discover::clean(p));
     let only_main = targets.iter().all(|t| {
-        compose::clean(&t.context) == main_dir && Some(compose::clean(&t.dockerfile)) == main_df
+        discover::clean(&t.context) == main_dir && Some(discover::clean(&t.dockerfile)) == main_df
     });
     if only_main {
         return Ok(Vec::new());
     }
     // Group: (context, ignore file) -> targets.
-    let mut groups: Vec<(PathBuf, Option<PathBuf>, Vec<BuildTarget>)> = Vec::new();
+    let mut groups: Vec<(PathBuf, Option<PathBuf>, Vec<Build>)> = Vec::new();
     for t in targets {
         let ignore =
             crate::ignorefile::resolve(&t.context, Some(&t.dockerfile), None, main.builder)
                 .ok()
                 .flatten()
                 .map(|f| f.path);
-        let key = compose::clean(&t.context);
+        let key = discover::clean(&t.context);
         match groups
             .iter_mut()
             .find(|(c, i, _)| *c == key && *i == ignore)
@@ -191,7 +175,12 @@ fn build_contexts(
                     .display()
                     .to_string(),
                 target: t.target.clone(),
-                origin: t.origin.clone(),
+                origin: t
+                    .origins
+                    .iter()
+                    .map(discover::Origin::describe)
+                    .collect::<Vec<_>>()
+                    .join("; "),
                 exists: t.dockerfile.is_file(),
             })
             .collect();

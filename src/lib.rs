@@ -12,7 +12,7 @@
 //! 1. pure parsers and knowledge: [`pattern`], [`dockerfile`], [`catalog`],
 //!    [`checks`], and the crate's [`error`] type (which carries the
 //!    pattern errors);
-//! 2. reading the disk: [`ignorefile`], [`scan`], [`compose`], [`config`];
+//! 2. reading the disk: [`ignorefile`], [`scan`], [`discover`], [`config`];
 //! 3. the facts of one run, gathered once: [`facts`];
 //! 4. analyses of those facts: [`analysis`];
 //! 5. one diagnostics model and the report, with their renderers: [`diag`],
@@ -25,9 +25,9 @@ pub mod catalog;
 pub mod checks;
 pub mod cli;
 pub mod commands;
-pub mod compose;
 pub mod config;
 pub mod diag;
+pub mod discover;
 pub mod dockerfile;
 pub mod error;
 pub mod facts;

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use ctxsize::compose::discover_with;
+use ctxsize::discover::discover;
 use libfuzzer_sys::fuzz_target;
 
 // One directory per fuzzing process, rewritten for each input.
@@ -27,12 +27,12 @@ fuzz_target!(|data: &[u8]| {
     let root = dir();
     std::fs::write(root.join("compose.yaml"), compose).expect("write compose.yaml");
     std::fs::write(root.join(".env"), env).expect("write .env");
-    let d = discover_with(root, Vec::new());
+    let d = discover(root);
     for n in &d.notes {
         assert!(!n.is_empty() && !n.contains('\n'), "note: {n:?}");
     }
-    for t in &d.targets {
-        assert!(!t.origin.is_empty());
-        assert!(t.dockerfile.components().count() > 0);
+    for b in &d.builds {
+        assert!(!b.origins.is_empty());
+        assert!(b.dockerfile.components().count() > 0);
     }
 });

@@ -10,6 +10,7 @@ use crate::error::Result;
 use crate::facts::builds::Build;
 use crate::facts::context::{display_path, Context};
 use crate::facts::dockerfiles::Dockerfiles;
+use crate::facts::walk::Entries;
 use crate::pattern::gomatch;
 
 /// A COPY/ADD problem found by reading a Dockerfile.
@@ -49,6 +50,7 @@ pub fn copy_problems(
     ctx: &Context,
     builds: &[&Build],
     dockerfiles: &Dockerfiles,
+    entries: Option<&Entries>,
 ) -> Result<Vec<CopyProblem>> {
     let mut out = Vec::new();
     let mut seen: Vec<(&std::path::Path, &Option<String>)> = Vec::new();
@@ -79,13 +81,27 @@ pub fn copy_problems(
         };
         let Some(df) = dockerfiles.get(&b.dockerfile) else {
             if !b.requested || b.dockerfile.exists() {
+                let (message, severity) = if b.pipeline && !b.dockerfile.exists() {
+                    (
+                        format!(
+                            "{display} (from {}) is not in this checkout: the build fails unless an earlier step of that pipeline creates it",
+                            b.origin
+                        ),
+                        Severity::Info,
+                    )
+                } else {
+                    (
+                        format!("{display} (from {}) cannot be read{}", b.origin, fails("")),
+                        sure(certain),
+                    )
+                };
                 out.push(CopyProblem {
                     path: display.clone(),
                     file: None,
                     line: None,
-                    message: format!("{display} (from {}) cannot be read{}", b.origin, fails("")),
+                    message,
                     certain,
-                    severity: sure(certain),
+                    severity,
                 });
             }
             continue;
@@ -167,14 +183,27 @@ pub fn copy_problems(
                         .path
                         .split_once('/')
                         .is_some_and(|(top, _)| !ctx.root.join(top).exists());
-                    if top_missing || s.original.contains('$') {
+                    // A directory (`COPY bin/ …`) that is not there at all,
+                    // a build whose pipeline may create it first, or a
+                    // context ctxsize only inferred: it cannot tell.
+                    let dir_missing = s.original.ends_with('/');
+                    if top_missing
+                        || dir_missing
+                        || s.original.contains('$')
+                        || b.pipeline
+                        || b.inferred.is_some()
+                    {
                         push(
                             format!(
-                                "{what} is not in this checkout: the build fails unless a step before `docker build` creates it{}",
+                                "{what} is not in this checkout: the build fails unless a step before `docker build` creates it{}{}",
                                 if s.original.contains('$') {
                                     " (the path depends on build arguments; their defaults were used)"
                                 } else {
                                     ""
+                                },
+                                match &b.inferred {
+                                    Some(i) => format!(" ({})", i.how),
+                                    None => String::new(),
                                 }
                             ),
                             Severity::Info,
@@ -188,7 +217,11 @@ pub fn copy_problems(
                     continue;
                 };
                 let v = ctx.decide(s.path.as_bytes(), md.is_dir())?;
-                if !v.included {
+                // A directory whose own entry is excluded still arrives as
+                // the parent of what an exception re-includes below it.
+                let sent_below =
+                    md.is_dir() && entries.is_some_and(|e| e.sends_below(s.path.as_bytes()));
+                if !v.included && !sent_below {
                     let by = v
                         .rule
                         .map(|i| ctx.matcher.rules()[i].location())

@@ -163,7 +163,7 @@ pub fn evaluate(facts: &Facts, opts: &CheckOptions) -> Result<Outcome> {
         }
     }
     let builds = facts.builds_of(&ctx);
-    for p in copies::copy_problems(&ctx, &builds, &facts.dockerfiles)? {
+    for p in copies::copy_problems(&ctx, &builds, &facts.dockerfiles, walk.entries.as_ref())? {
         problems.push(convert::copy(&p));
     }
     Ok(finish(problems, sent.files, sent.bytes))

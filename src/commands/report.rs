@@ -57,7 +57,7 @@ pub fn build(facts: &Facts, opts: &ReportOptions, progress: Option<&AtomicU64>) 
     let lint = lint::quick(&ctx, &walk.depth, &needs);
     let found = advised(facts, &ctx, &walk);
     let builds = facts.builds_of(&ctx);
-    let contexts = build_contexts(facts, &ctx, (&walk.scan, &found), !opts.prune)?;
+    let contexts = build_contexts(facts, &ctx, (&walk, &found), !opts.prune)?;
     let tar_bytes = classic_tar_bytes(&ctx, &walk.scan)?;
     let scan = &walk.scan;
     Ok(Report {
@@ -84,10 +84,15 @@ pub fn build(facts: &Facts, opts: &ReportOptions, progress: Option<&AtomicU64>) 
         hardlinks: scan.hardlinks,
         heaviest: report::heaviest(scan, opts.tree),
         dockerfiles: transfers::transfers(&ctx, scan, &builds, &facts.dockerfiles),
-        copy_problems: copies::copy_problems(&ctx, &builds, &facts.dockerfiles)?
-            .into_iter()
-            .map(|p| p.message)
-            .collect(),
+        copy_problems: copies::copy_problems(
+            &ctx,
+            &builds,
+            &facts.dockerfiles,
+            walk.entries.as_ref(),
+        )?
+        .into_iter()
+        .map(|p| p.message)
+        .collect(),
         findings: found,
         lint,
         builds: facts
@@ -120,7 +125,7 @@ pub fn build(facts: &Facts, opts: &ReportOptions, progress: Option<&AtomicU64>) 
 fn build_contexts(
     facts: &Facts,
     main: &Context,
-    (main_scan, main_findings): (&Scan, &[findings::Finding]),
+    (main_walk, main_findings): (&Walk, &[findings::Finding]),
     measure_others: bool,
 ) -> Result<Vec<report::BuildContext>> {
     let main_dir = clean(&main.root);
@@ -230,11 +235,11 @@ fn build_contexts(
         }
         // The context of this report was walked already.
         let own;
-        let scan = if this {
+        let walk = if this {
             bc.findings = main_findings.to_vec();
-            main_scan
+            main_walk
         } else {
-            let walk = facts.walk(
+            own = facts.walk(
                 ctx,
                 WalkWants {
                     measure_excluded: false,
@@ -242,10 +247,10 @@ fn build_contexts(
                 },
                 None,
             )?;
-            bc.findings = advised(facts, ctx, &walk);
-            own = walk.scan;
+            bc.findings = advised(facts, ctx, &own);
             &own
         };
+        let scan = &walk.scan;
         bc.files = scan.included.files;
         bc.bytes = scan.included.bytes;
         bc.transfers = transfers::transfers(ctx, scan, &builds, &facts.dockerfiles)
@@ -255,10 +260,11 @@ fn build_contexts(
                 d
             })
             .collect();
-        bc.copy_problems = copies::copy_problems(ctx, &builds, &facts.dockerfiles)?
-            .into_iter()
-            .map(|p| p.message)
-            .collect();
+        bc.copy_problems =
+            copies::copy_problems(ctx, &builds, &facts.dockerfiles, walk.entries.as_ref())?
+                .into_iter()
+                .map(|p| p.message)
+                .collect();
         out.push(bc);
     }
     Ok(out)

@@ -1,10 +1,15 @@
 //! The builds of a repository: each a context directory, a Dockerfile, a
-//! target stage and where ctxsize learned it. Found once per run, from the
-//! command line (`-f`), compose files and the Dockerfiles in the tree.
+//! target stage and where ctxsize learned it. Found once per run by
+//! [`crate::discover`] (compose files, workflows, bake files, Makefiles,
+//! scripts, dev containers, and the Dockerfiles of the tree with their
+//! context inferred), plus the one the command line asks about.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use crate::compose;
+use crate::discover::{self, DockerfileSource};
+use crate::dockerfile::Dockerfile;
+use crate::facts::dockerfiles::Dockerfiles;
 
 /// One build.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,12 +21,17 @@ pub struct Build {
     pub dockerfile: PathBuf,
     /// The stage built; the last one when `None`.
     pub target: Option<String>,
-    /// Where it was learned, for people (`compose.yaml: service api`).
+    /// Where it was learned, for people
+    /// (`docker/compose.yml:4: service api`).
     pub origin: String,
     /// Set when nothing declares the context and ctxsize inferred it.
     pub inferred: Option<Inference>,
     /// Given on the command line (or the default `DIR/Dockerfile`).
     pub requested: bool,
+    /// Declared by a build pipeline (a CI workflow, a Makefile, a script, a
+    /// Bake file, a `package.json` script), whose earlier steps may create
+    /// files the build copies.
+    pub pipeline: bool,
 }
 
 /// How an undeclared build's context was inferred.
@@ -29,8 +39,8 @@ pub struct Build {
 pub struct Inference {
     /// One sentence: what was inferred and from what.
     pub how: String,
-    /// Whether some candidate context makes every `COPY` source resolve;
-    /// only when none does may ctxsize say that the build fails.
+    /// Whether the chosen context makes every `COPY` source resolve; only
+    /// when no candidate does may ctxsize say that the build fails.
     pub resolves: bool,
 }
 
@@ -43,24 +53,43 @@ impl Build {
     }
 }
 
+// The run's Dockerfile cache, as discovery asks for it.
+struct Shared<'a>(&'a Dockerfiles);
+
+impl DockerfileSource for Shared<'_> {
+    fn get(&mut self, path: &Path) -> Option<Arc<Dockerfile>> {
+        self.0.get(path)
+    }
+}
+
 /// The builds found under `dir`, and notes on what could not be read.
-pub fn discover(dir: &Path) -> (Vec<Build>, Vec<String>) {
-    let d = compose::discover(dir);
+/// Dockerfiles are parsed through the run's cache.
+pub fn discover(dir: &Path, dockerfiles: &Dockerfiles) -> (Vec<Build>, Vec<String>) {
+    let d = discover::discover_with(dir, &mut Shared(dockerfiles));
     let builds = d
-        .targets
+        .builds
         .into_iter()
-        .map(|t| {
-            let found = t.origin.starts_with("Dockerfile found at");
+        .map(|b| {
+            let shown = crate::facts::shown(dir, &b.context);
             Build {
-                context: t.context,
-                dockerfile: t.dockerfile,
-                target: t.target,
-                inferred: found.then(|| Inference {
-                    how: "no file declares this build; its own directory is assumed".into(),
-                    resolves: true,
+                origin: b
+                    .origins
+                    .iter()
+                    .map(|o| o.describe())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                inferred: b.inferred.as_ref().map(|i| Inference {
+                    how: i.describe(Path::new(&shown)),
+                    resolves: i.all_resolve,
                 }),
-                origin: t.origin,
+                context: b.context,
+                dockerfile: b.dockerfile,
+                target: b.target,
                 requested: false,
+                pipeline: b.origins.iter().any(|o| {
+                    use discover::SourceKind::*;
+                    matches!(o.kind, Workflow | Bake | Makefile | Script | PackageJson)
+                }),
             }
         })
         .collect();
@@ -70,5 +99,5 @@ pub fn discover(dir: &Path) -> (Vec<Build>, Vec<String>) {
 /// Lexical cleaning of a path (`.` and `..` resolved, never
 /// canonicalised).
 pub fn clean(p: &Path) -> PathBuf {
-    compose::clean(p)
+    discover::clean(p)
 }

@@ -75,11 +75,12 @@ impl Facts {
     /// Finds the builds under the requested directory. Nothing is walked
     /// or measured yet.
     pub fn gather(request: Request) -> Result<Facts> {
-        let (found, notes) = builds::discover(&request.dir);
+        let dockerfiles = Dockerfiles::new();
+        let (found, notes) = builds::discover(&request.dir, &dockerfiles);
         let mut facts = Facts {
             builds: Vec::new(),
             notes,
-            dockerfiles: Dockerfiles::new(),
+            dockerfiles,
             walks: Mutex::new(HashMap::new()),
             request,
         };
@@ -95,9 +96,32 @@ impl Facts {
             let declared = found.iter().any(|b| {
                 clean(&b.context) == dir && clean(&b.dockerfile) == df && b.inferred.is_none()
             });
-            if facts.request.dockerfiles.is_empty() && !df.is_file() && !declared {
+            let default = facts.request.dockerfiles.is_empty();
+            if default && !df.is_file() && !declared {
                 continue;
             }
+            // The default Dockerfile that the repository builds from another
+            // context only (compose `context: ..`): not a build of DIR.
+            let elsewhere = found
+                .iter()
+                .filter(|b| clean(&b.dockerfile) == df)
+                .all(|b| clean(&b.context) != dir);
+            let declared_elsewhere = found
+                .iter()
+                .any(|b| clean(&b.dockerfile) == df && b.inferred.is_none());
+            if default && elsewhere && declared_elsewhere {
+                continue;
+            }
+            // ... or whose sources resolve only from another directory.
+            let inferred = found
+                .iter()
+                .find(|b| clean(&b.dockerfile) == df && b.inferred.is_some())
+                .filter(|b| default && clean(&b.context) != dir)
+                .and_then(|b| b.inferred.clone())
+                .map(|i| builds::Inference {
+                    how: format!("docker build's default Dockerfile, but {}", i.how),
+                    resolves: i.resolves,
+                });
             facts.builds.push(Build {
                 context: dir.clone(),
                 dockerfile: df.clone(),
@@ -107,8 +131,9 @@ impl Facts {
                 } else {
                     "-f on the command line".into()
                 },
-                inferred: None,
+                inferred,
                 requested: true,
+                pipeline: false,
             });
         }
         for b in found {

@@ -573,6 +573,19 @@ impl Entries {
             .any(|r| r.kind != EntryKind::Dir && !r.excluded && !is_placeholder(self.path(r)))
     }
 
+    /// Whether anything is sent below the directory `dir`.
+    pub fn sends_below(&self, dir: &[u8]) -> bool {
+        let mut prefix = dir.to_vec();
+        prefix.push(b'/');
+        let start = self
+            .rows
+            .partition_point(|r| tree_order(self.path(r), &prefix).is_lt());
+        self.rows[start..]
+            .iter()
+            .take_while(|r| self.path(r).starts_with(&prefix))
+            .any(|r| !r.excluded)
+    }
+
     /// The rows, parents before children.
     pub fn rows(&self) -> &[Row] {
         &self.rows

@@ -605,9 +605,9 @@ fn compose_repository_reports_each_context_once() {
             (
                 "api/Dockerfile",
                 Some("runtime"),
-                "compose.yaml: service api"
+                "compose.yaml:5: service api"
             ),
-            ("api/Dockerfile", None, "compose.yaml: service worker"),
+            ("api/Dockerfile", None, "compose.yaml:9: service worker"),
         ]
     );
     assert_eq!(api["ignore_file"]["path"], "api/.dockerignore");
@@ -653,7 +653,7 @@ fn compose_repository_reports_each_context_once() {
     let mig = &ctxs[3];
     assert_eq!(
         mig["dockerfiles"][0]["origin"],
-        "Dockerfile found at tools/migrate/Dockerfile"
+        "tools/migrate/Dockerfile: context tools/migrate inferred: 1/1 COPY/ADD sources resolve there"
     );
     assert!(mig["ignore_file"].is_null());
     assert_eq!(mig["files"], 2);

@@ -60,6 +60,10 @@ enum BuilderArg {
     Buildkit,
     /// The classic builder (DOCKER_BUILDKIT=0).
     Classic,
+    /// Podman and Buildah (local builds): their own reading of the ignore
+    /// file, matching and lookup (.containerignore first).
+    #[value(alias = "buildah")]
+    Podman,
 }
 
 impl From<BuilderArg> for BuilderKind {
@@ -67,6 +71,7 @@ impl From<BuilderArg> for BuilderKind {
         match b {
             BuilderArg::Buildkit => BuilderKind::BuildKit,
             BuilderArg::Classic => BuilderKind::Classic,
+            BuilderArg::Podman => BuilderKind::Podman,
         }
     }
 }

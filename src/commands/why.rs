@@ -31,6 +31,8 @@ pub struct Verdict {
     pub via_parent: Option<Vec<u8>>,
     /// An excluded ancestor that the builder skips whole.
     pub pruned_by: Option<Vec<u8>>,
+    /// Sent, but with 0 bytes: BuildKit's check on reading excludes it.
+    pub arrives_empty: bool,
 }
 
 /// Decides one context-relative path.
@@ -58,6 +60,7 @@ pub fn decide(ctx: &Context, rel: &[u8], is_dir: bool) -> Result<Verdict> {
                 rule: d.rule,
                 via_parent: origin(&chain, rel).or_else(|| Some(dir.to_vec())),
                 pruned_by: Some(dir.to_vec()),
+                arrives_empty: false,
             });
         }
     }
@@ -73,6 +76,10 @@ pub fn decide(ctx: &Context, rel: &[u8], is_dir: bool) -> Result<Verdict> {
         rule: d.rule,
         via_parent: origin(&chain, rel),
         pruned_by: None,
+        arrives_empty: ctx.builder == crate::scan::BuilderKind::BuildKit
+            && !d.excluded
+            && !is_dir
+            && m.arrives_empty(rel),
     })
 }
 
@@ -191,6 +198,12 @@ pub fn describe(ctx: &Context, v: &Verdict) -> String {
             String::from_utf8_lossy(dir),
         ));
     }
+    if v.arrives_empty {
+        s.push_str(
+            "; BuildKit sends it with 0 bytes (a later rule excludes a parent directory \
+             when the file is read)",
+        );
+    }
     if !v.exists {
         s.push_str(" [does not exist]");
     }
@@ -215,6 +228,7 @@ fn to_json(ctx: &Context, v: &Verdict) -> serde_json::Value {
         "rule": rule,
         "matched_parent": v.via_parent.as_ref().map(|d| String::from_utf8_lossy(d).into_owned()),
         "pruned_by": v.pruned_by.as_ref().map(|d| String::from_utf8_lossy(d).into_owned()),
+        "arrives_empty": v.arrives_empty,
     });
     if let Some(h) = hex {
         j["path_hex"] = json!(h);

@@ -163,21 +163,21 @@ impl fmt::Display for PatternError {
             PatternErrorKind::ControlCharacter(c) => write!(
                 f,
                 "{}: {:?}: BuildKit cannot send a pattern holding the control character \
-                 0x{c:02X} (the build fails: header key \"exclude-patterns\" contains value \
-                 with non-printable ASCII characters)",
+                 0x{c:02X} (\"header key \\\"exclude-patterns\\\" contains value with \
+                 non-printable ASCII characters\")",
                 self.line, text
             ),
             PatternErrorKind::PatternListTooLarge(total) => write!(
                 f,
                 "{}: the pattern list takes {total} bytes to send (length + 48 each) and \
                  crosses BuildKit's limit of about {BUILDKIT_PATTERN_LIST_LIMIT} at this line \
-                 (the build fails: header list size violates the maximum size)",
+                 (\"header list size to send violates the maximum size\")",
                 self.line
             ),
             PatternErrorKind::RegexpEager(why) => write!(
                 f,
                 "{}: {:?}: syntax error in pattern ({why}); Podman and Buildah compile every \
-                 pattern, so the build fails",
+                 pattern, used or not",
                 self.line, text
             ),
         }
@@ -225,6 +225,11 @@ impl ParentState {
         self.bits[i / 64] |= 1 << (i % 64);
     }
 
+    /// Whether no rule applied (as the root's state).
+    pub fn is_empty(&self) -> bool {
+        !self.any_from(0)
+    }
+
     // Whether any bit at index `from` or above is set.
     fn any_from(&self, from: usize) -> bool {
         let w = from / 64;
@@ -256,9 +261,11 @@ pub struct Matcher {
     /// whose match on a directory carries to the directory's children
     /// ([`Strategy::podman`]).
     carries: Vec<bool>,
-    /// Docker: the index of the first exception when BuildKit's check on
-    /// reading a file can disagree with the walk (§7.1): some plain rule
-    /// comes after an exception and after another plain rule.
+    /// Docker: when BuildKit's check on reading a file can disagree with
+    /// the walk (§7.1), the index of the first plain rule that comes after
+    /// an exception and after another plain rule. Only that rule and later
+    /// ones can make the check differ (an earlier plain rule is never
+    /// skipped at a directory, an earlier exception never overrides one).
     read_check_from: Option<usize>,
 }
 
@@ -437,7 +444,7 @@ impl Matcher {
         if !self.podman {
             let first_exception = self.rules.iter().position(|r| r.exception);
             let mut plain_before = false;
-            let disagree = self.rules.iter().enumerate().any(|(i, r)| {
+            self.read_check_from = self.rules.iter().enumerate().position(|(i, r)| {
                 if r.exception {
                     return false;
                 }
@@ -445,9 +452,6 @@ impl Matcher {
                 plain_before = true;
                 late
             });
-            if disagree {
-                self.read_check_from = first_exception;
-            }
         }
     }
 
@@ -633,8 +637,8 @@ impl Matcher {
     }
 
     /// The read-check state of directory `dir` for its children: which
-    /// rules after the first exception match `dir` or an ancestor although
-    /// the walk did not apply them (`walk_state` is `dir`'s own state from
+    /// rules that can make the check differ match `dir` or an ancestor
+    /// although the walk did not apply them (`walk_state` is `dir`'s own state from
     /// [`Matcher::decide`], `parent_read` its parent's read state, the root's
     /// being [`ParentState::root`]). Only needed when
     /// [`Matcher::reads_can_differ`]; a pattern that cannot compile counts as
@@ -650,7 +654,7 @@ impl Matcher {
         let Some(first) = self.read_check_from else {
             return;
         };
-        for (i, rule) in self.rules.iter().enumerate().skip(first + 1) {
+        for (i, rule) in self.rules.iter().enumerate().skip(first) {
             let applies = parent_read.get(i)
                 || (!walk_state.get(i) && rule.strategy.matches(dir).unwrap_or(true));
             if applies {
@@ -670,16 +674,14 @@ impl Matcher {
     /// walk skipped it. Plain rules after it were tested against the path by
     /// the walk and did not match, so only later exceptions need a test.
     pub fn read_excludes(&self, path: &[u8], d: &Decision, parent_read: &ParentState) -> bool {
-        if self.read_check_from.is_none() || d.excluded {
-            return false;
-        }
-        let Some(k) = d.rule else {
+        let (Some(from), Some(k), false) = (self.read_check_from, d.rule, d.excluded) else {
             return false;
         };
-        if !parent_read.any_from(k + 1) {
+        let from = from.max(k + 1);
+        if !parent_read.any_from(from) {
             return false;
         }
-        for (i, rule) in self.rules.iter().enumerate().skip(k + 1).rev() {
+        for (i, rule) in self.rules.iter().enumerate().skip(from).rev() {
             if parent_read.get(i) {
                 return !rule.exception;
             }
@@ -1047,6 +1049,10 @@ mod tests {
                 "app/main.js",
                 false,
             ),
+            // The later plain rule matches the parent only: `*` is tried on
+            // `b` by the read check, never by the walk (b was excluded).
+            (&["b", "!**/c", "*"], "b/c", true),
+            (&["b", "!**/c", "*"], "c", false),
             // A later exception that also applies through an ancestor wins.
             (&["x", "!x/f", "x", "!x"], "x/f", false),
             // No plain rule after the exception: never.

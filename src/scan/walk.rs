@@ -5,9 +5,10 @@
 //! `MatchesUsingParentResults`, or Podman's rule for a Podman matcher) and
 //! queues the sub-directories it must enter. Under BuildKit, when the rules
 //! make it possible ([`Matcher::reads_can_differ`]), a second state is
-//! carried down to find the files BuildKit sends with 0 bytes (§7.1). Symlinks are never followed. Errors (unreadable directories,
-//! entries that vanish) are handed to the visitor and the walk goes on; only
-//! a pattern that Docker cannot compile stops it, as it stops Docker.
+//! carried down to find the files BuildKit sends with 0 bytes (§7.1).
+//! Symlinks are never followed. Errors (unreadable directories, entries that
+//! vanish) are handed to the visitor and the walk goes on; only a pattern
+//! that the builder cannot compile stops it, as it stops the build.
 //!
 //! Why not `ignore::WalkParallel`: Docker's decision for a path depends on
 //! its parent's per-rule results, and that walker has no way to hand state
@@ -429,7 +430,12 @@ fn read_dir<V: Visitor>(
                     Some(parent_read) if child_status != Status::Pruned => {
                         let mut out = ParentState::root();
                         matcher.read_state(&path, parent_read, &child_state, &mut out);
-                        Some(Arc::new(out))
+                        // Usually nothing applies: share one empty state.
+                        Some(if out.is_empty() && parent_read.is_empty() {
+                            Arc::clone(parent_read)
+                        } else {
+                            Arc::new(out)
+                        })
                     }
                     _ => None,
                 };

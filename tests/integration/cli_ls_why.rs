@@ -285,6 +285,14 @@ fn buildkit_sends_some_kept_files_empty() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["context"]["files"], 2);
     assert_eq!(v["context"]["bytes"], 9);
+    let (_, out, _) = run(ctxsize(t.path()).args(["why", "x/f"]));
+    assert_eq!(
+        out,
+        "x/f: included re-included by .dockerignore:2:!x/f; BuildKit sends it with 0 bytes \
+         (a later rule excludes a parent directory when the file is read)\n"
+    );
+    let (_, out, _) = run(ctxsize(t.path()).args(["why", "--builder", "classic", "x/f"]));
+    assert_eq!(out, "x/f: included re-included by .dockerignore:2:!x/f\n");
 }
 
 #[test]

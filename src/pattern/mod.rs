@@ -500,7 +500,8 @@ impl Matcher {
     }
 
     /// Rules whose expression cannot be compiled (reported by `lint` even
-    /// when the walk never evaluates them).
+    /// when the walk never evaluates them; for Podman they are compile
+    /// errors as well, of kind [`PatternErrorKind::RegexpEager`]).
     pub fn lazy_errors(&self) -> Vec<PatternError> {
         self.rules
             .iter()
@@ -509,11 +510,19 @@ impl Matcher {
                     file: r.file.clone(),
                     line: r.line,
                     original: r.original.clone(),
-                    kind: PatternErrorKind::Regexp(why.clone()),
+                    kind: self.regexp_error(why.clone()),
                 }),
                 _ => None,
             })
             .collect()
+    }
+
+    fn regexp_error(&self, why: String) -> PatternErrorKind {
+        if self.podman {
+            PatternErrorKind::RegexpEager(why)
+        } else {
+            PatternErrorKind::Regexp(why)
+        }
     }
 
     /// The error to report when the walk evaluated a rule Docker cannot
@@ -528,7 +537,7 @@ impl Matcher {
             file: r.file.clone(),
             line: r.line,
             original: r.original.clone(),
-            kind: PatternErrorKind::Regexp(why),
+            kind: self.regexp_error(why),
         }
     }
 
@@ -944,6 +953,16 @@ mod tests {
         }
         let c = for_builder(Builder::Podman, b"c++\n");
         assert!(matches!(c.errors[0].kind, PatternErrorKind::RegexpEager(_)));
+        assert!(matches!(
+            c.matcher.lazy_errors()[0].kind,
+            PatternErrorKind::RegexpEager(_)
+        ));
+        let e = c.matcher.decide_path(b"a", false).unwrap_err();
+        assert_eq!(e.rule, 0);
+        assert!(matches!(
+            c.matcher.eval_error(&e).kind,
+            PatternErrorKind::RegexpEager(_)
+        ));
         // Docker evaluates `![z-a]` lazily and reads `c++` as an exact name.
         assert!(for_builder(Builder::Classic, b"nomatch\n![z-a]\nc++\n")
             .errors

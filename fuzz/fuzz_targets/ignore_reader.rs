@@ -1,10 +1,11 @@
-//! Arbitrary bytes as an ignore file: reading and compiling never panic,
-//! every error and rule names a line of the file, and evaluating the
-//! compiled rules on paths taken from the input never panics either.
+//! Arbitrary bytes as an ignore file: reading and compiling for every
+//! builder never panic, every error and rule names a line of the file, and
+//! evaluating the compiled rules on paths taken from the input (decisions,
+//! pruning tests, BuildKit's check on reading) never panics either.
 #![no_main]
 
 use ctxsize::pattern::read::{read_patterns, ReadError};
-use ctxsize::pattern::Matcher;
+use ctxsize::pattern::{Builder, Matcher};
 use ctxsize_fuzz::show;
 use libfuzzer_sys::fuzz_target;
 
@@ -55,15 +56,46 @@ fuzz_target!(|data: &[u8]| {
             .filter(|p| !p.is_empty())
             .take(4),
     );
-    for p in paths {
-        for r in m.rules() {
-            let _ = r.strategy.matches(p);
+    for p in &paths {
+        evaluate(m, p);
+    }
+
+    // Every builder's reading: Podman splits at `\n` only (a final empty
+    // line counts) and has no line limit.
+    for builder in Builder::ALL {
+        let c = Matcher::for_builder(builder, data, None);
+        let lines = if builder == Builder::Podman {
+            nl + 1
+        } else {
+            line_count
+        };
+        for e in &c.errors {
+            assert!(
+                e.line >= 1 && e.line <= lines,
+                "{builder}: error on line {} of {lines} in {}: {e}",
+                e.line,
+                show(data)
+            );
+            let _ = e.to_string();
         }
-        if let Ok(d) = m.decide_path(p, true) {
-            if let Some(i) = d.rule {
-                assert!(i < m.rules().len());
-            }
+        assert_eq!(c.matcher.is_podman(), builder == Builder::Podman);
+        for p in &paths {
+            evaluate(&c.matcher, p);
         }
-        let _ = m.exception_reaches_into(p);
     }
 });
+
+fn evaluate(m: &Matcher, p: &[u8]) {
+    for r in m.rules() {
+        assert!(r.line >= 1, "rule line {}", r.line);
+        let _ = r.strategy.matches(p);
+    }
+    if let Ok(d) = m.decide_path(p, true) {
+        if let Some(i) = d.rule {
+            assert!(i < m.rules().len());
+        }
+    }
+    let _ = m.arrives_empty(p);
+    let _ = m.exception_reaches_into(p);
+    let _ = m.exception_text_starts_with(p);
+}

@@ -4,7 +4,8 @@
 //! independent of `ctxsize::pattern`.
 //!
 //! It is defined only on a subset of inputs. Whatever it does not model
-//! (regexp escapes of letters and digits, `{`/`}`, malformed classes that
+//! (regexp escapes of letters and digits, `{`/`}`/`|` outside a class in a
+//! regexp-type pattern (live regexp syntax), malformed classes that
 //! Go's `filepath.Match` check might or might not catch, trailing
 //! backslashes, a BOM before a leading `**`, lines over 64 KiB) makes
 //! [`Reference::from_bytes`] return [`Unsupported`], and the fuzz target
@@ -386,7 +387,7 @@ pub fn compile(p: &[u8]) -> Result<RefKind, Unsupported> {
             }
             '?' => toks.push(Tok::NotSlash),
             '^' => toks.push(Tok::Begin),
-            '{' | '}' => return Err(Unsupported("{ or } is live regexp syntax")),
+            '{' | '}' | '|' => return Err(Unsupported("{, } or | is live regexp syntax")),
             '\\' => {
                 let Some(&e) = r.get(i) else {
                     return Err(Unsupported("trailing backslash"));
@@ -407,7 +408,7 @@ pub fn compile(p: &[u8]) -> Result<RefKind, Unsupported> {
                 toks.push(tok);
                 i += n;
             }
-            // `]` outside a class, `. + ( ) | $` and everything else.
+            // `]` outside a class, `. + ( ) $` and everything else.
             c => toks.push(Tok::Lit(c)),
         }
     }

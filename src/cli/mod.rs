@@ -61,6 +61,10 @@ enum BuilderArg {
     Buildkit,
     /// The classic builder (DOCKER_BUILDKIT=0).
     Classic,
+    /// Podman and Buildah (local builds): their own reading of the ignore
+    /// file, matching and lookup (.containerignore first).
+    #[value(alias = "buildah")]
+    Podman,
 }
 
 impl From<BuilderArg> for BuilderKind {
@@ -68,6 +72,7 @@ impl From<BuilderArg> for BuilderKind {
         match b {
             BuilderArg::Buildkit => BuilderKind::BuildKit,
             BuilderArg::Classic => BuilderKind::Classic,
+            BuilderArg::Podman => BuilderKind::Podman,
         }
     }
 }

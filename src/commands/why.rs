@@ -115,6 +115,12 @@ pub fn describe(ctx: &Context, v: &Verdict) -> String {
             String::from_utf8_lossy(dir),
         ));
     }
+    if v.arrives_empty {
+        s.push_str(
+            "; BuildKit sends it with 0 bytes (a later rule excludes a parent directory \
+             when the file is read)",
+        );
+    }
     if !v.exists {
         s.push_str(" [does not exist]");
     }
@@ -139,6 +145,7 @@ fn to_json(ctx: &Context, v: &Verdict) -> serde_json::Value {
         "rule": rule,
         "matched_parent": v.via_parent.as_ref().map(|d| String::from_utf8_lossy(d).into_owned()),
         "pruned_by": v.pruned_by.as_ref().map(|d| String::from_utf8_lossy(d).into_owned()),
+        "arrives_empty": v.arrives_empty,
     });
     if let Some(h) = hex {
         j["path_hex"] = json!(h);

@@ -117,6 +117,8 @@ pub struct Verdict {
     pub via_parent: Option<Vec<u8>>,
     /// An excluded ancestor that the builder skips whole.
     pub pruned_by: Option<Vec<u8>>,
+    /// Sent, but with 0 bytes: BuildKit's check on reading excludes it.
+    pub arrives_empty: bool,
 }
 
 impl Context {
@@ -150,6 +152,7 @@ impl Context {
                     rule: d.rule,
                     via_parent: origin(&chain, rel).or_else(|| Some(dir.to_vec())),
                     pruned_by: Some(dir.to_vec()),
+                    arrives_empty: false,
                 });
             }
         }
@@ -165,6 +168,10 @@ impl Context {
             rule: d.rule,
             via_parent: origin(&chain, rel),
             pruned_by: None,
+            arrives_empty: ctx.builder == crate::scan::BuilderKind::BuildKit
+                && !d.excluded
+                && !is_dir
+                && m.arrives_empty(rel),
         })
     }
 }

@@ -71,7 +71,10 @@ impl Strategy {
             } else if ch == '?' {
                 re.extend("[^/]".chars());
                 kind = Kind::Regex;
-            } else if matches!(ch, '.' | '+' | '(' | ')' | '|' | '$') {
+            } else if matches!(ch, '.' | '+' | '(' | ')' | '$') {
+                // Docker means to escape `|`, `{` and `}` too, but its
+                // escape table drops every byte from 64 up: they reach the
+                // regexp engine live (spec §3).
                 re.push('\\');
                 re.push(ch);
             } else if ch == '\\' {
@@ -97,15 +100,105 @@ impl Strategy {
             Kind::Suffix => Strategy::Suffix(pattern.get(2..).unwrap_or_default().into()),
             Kind::Regex => {
                 re.push('$');
-                match go_to_rust(&re) {
-                    Ok(rust) => match Regex::new(&rust) {
-                        Ok(r) => Strategy::Regex(r),
-                        Err(e) => Strategy::Invalid(format!("unsupported expression: {e}")),
-                    },
+                match compile_go(&re) {
+                    Ok(r) => Strategy::Regex(r),
                     Err(e) => Strategy::Invalid(e),
                 }
             }
         }
+    }
+
+    /// Compiles a cleaned pattern (no leading `!`) as Podman and Buildah do
+    /// (spec §8.3, Docker 20.10's translation): no exact, prefix or suffix
+    /// shortcuts, only `.` and `$` escaped, a leading U+FEFF dropped, and the
+    /// expression `^` + translation + `(/.*)?$`, so that a pattern matches a
+    /// path or any of its ancestors.
+    ///
+    /// Returns the strategy and whether it is the pattern's *own* form:
+    /// when `true`, the strategy is `^` + translation + `$` (a plain
+    /// [`Strategy::Exact`] when the pattern has no regexp syntax), which
+    /// matches the path itself only, and a match of a directory carries to
+    /// everything below it whose names have no newline (the `(/.*)?$`
+    /// suffix, whose `.` stops at a newline). When `false` (a `|`, `\z` or
+    /// `\Q` in the pattern, which make the suffix bind differently, or an
+    /// expression that does not compile) the strategy is the whole
+    /// expression and must be evaluated on every path.
+    pub fn podman(pattern: &[u8]) -> (Strategy, bool) {
+        let mut chars = go_runes(pattern);
+        // text/scanner drops a BOM at the very start of the input (T4).
+        if chars.first() == Some(&'\u{feff}') {
+            chars.remove(0);
+        }
+        let literal = std::str::from_utf8(pattern).is_ok()
+            && !chars.iter().any(|c| {
+                matches!(
+                    c,
+                    '*' | '?'
+                        | '\\'
+                        | '+'
+                        | '('
+                        | ')'
+                        | '|'
+                        | '['
+                        | ']'
+                        | '{'
+                        | '}'
+                        | '^'
+                        | '\u{FFFD}'
+                )
+            });
+        if literal {
+            let text: String = chars.into_iter().collect();
+            return (Strategy::Exact(text.into_bytes().into()), true);
+        }
+        let mut re: Vec<char> = vec!['^'];
+        let mut own_form = !chars.contains(&'|');
+        let mut i = 0;
+        while i < chars.len() {
+            let ch = chars[i];
+            i += 1;
+            match ch {
+                '*' if chars.get(i) == Some(&'*') => {
+                    i += 1;
+                    if chars.get(i) == Some(&'/') {
+                        i += 1;
+                    }
+                    if i == chars.len() {
+                        re.extend(".*".chars());
+                    } else {
+                        re.extend("(.*/)?".chars());
+                    }
+                }
+                '*' => re.extend("[^/]*".chars()),
+                '?' => re.extend("[^/]".chars()),
+                '.' | '$' => {
+                    re.push('\\');
+                    re.push(ch);
+                }
+                '\\' => {
+                    re.push('\\');
+                    if let Some(&next) = chars.get(i) {
+                        own_form &= !matches!(next, 'z' | 'Q');
+                        re.push(next);
+                        i += 1;
+                    }
+                }
+                c => re.push(c),
+            }
+        }
+        let mut whole = re.clone();
+        whole.extend("(/.*)?$".chars());
+        let whole = match compile_go(&whole) {
+            Ok(r) => r,
+            Err(e) => return (Strategy::Invalid(e), false),
+        };
+        if own_form {
+            re.push('$');
+            if let Ok(own) = compile_go(&re) {
+                return (Strategy::Regex(own), true);
+            }
+        }
+        (Strategy::Regex(whole), false)
     }
 
     /// Does the pattern match `path` (relative, `/`-separated)?
@@ -159,6 +252,13 @@ pub(crate) fn go_runes(s: &[u8]) -> Vec<char> {
         i += n.max(1);
     }
     out
+}
+
+/// A Go expression, translated and compiled; `Err` says why Go or the
+/// translation refuses it.
+fn compile_go(re: &[char]) -> Result<Regex, String> {
+    let rust = go_to_rust(re)?;
+    Regex::new(&rust).map_err(|e| format!("unsupported expression: {e}"))
 }
 
 // ---------------------------------------------------------------------------
@@ -224,19 +324,23 @@ fn go_to_rust(s: &[char]) -> Result<String, String> {
                 last_was_repeat = true;
                 continue;
             }
-            '^' => {
-                out.push('^');
+            '|' => {
+                // Alternation: Go's `^` and `$` around the pattern then bind
+                // to the outer branches only.
+                out.push('|');
                 i += 1;
                 can_repeat = false;
                 last_was_repeat = false;
                 continue;
             }
+            // Anchors are ordinary operands in Go: `^*` and `\z{2}` compile.
+            '^' => {
+                out.push('^');
+                i += 1;
+            }
             '$' => {
                 out.push('$');
                 i += 1;
-                can_repeat = false;
-                last_was_repeat = false;
-                continue;
             }
             '.' => {
                 out.push('.');
@@ -254,30 +358,18 @@ fn go_to_rust(s: &[char]) -> Result<String, String> {
                     Some('A') => {
                         out.push_str(r"\A");
                         i += 2;
-                        can_repeat = false;
-                        last_was_repeat = false;
-                        continue;
                     }
                     Some('z') => {
                         out.push_str(r"\z");
                         i += 2;
-                        can_repeat = false;
-                        last_was_repeat = false;
-                        continue;
                     }
                     Some('b') => {
                         out.push_str(r"(?-u:\b)");
                         i += 2;
-                        can_repeat = false;
-                        last_was_repeat = false;
-                        continue;
                     }
                     Some('B') => {
                         out.push_str(r"(?-u:\B)");
                         i += 2;
-                        can_repeat = false;
-                        last_was_repeat = false;
-                        continue;
                     }
                     Some('C') => return Err(r"invalid escape sequence: \C".into()),
                     Some('Q') => {
@@ -295,7 +387,9 @@ fn go_to_rust(s: &[char]) -> Result<String, String> {
                             push_literal(&mut out, c);
                         }
                         i += 2 + skip;
-                        can_repeat = end > 0;
+                        // An empty `\Q\E` pushes nothing: what came before
+                        // stays the operand.
+                        can_repeat = can_repeat || end > 0;
                         last_was_repeat = false;
                         continue;
                     }
@@ -673,6 +767,76 @@ mod tests {
             "[a\\]]*", "]" => true;
             "é*", "é" => true;
             "*", "\u{fffd}" => true;
+            // `|`, `{`, `}` are live in regexp mode, literal otherwise.
+            "*.txt|b*", "d/ab" => true;
+            "*.txt|b*", "c.md" => false;
+            "*|x", "a/x" => true;
+            "a|b", "a|b" => true;
+            "a|b", "a" => false;
+            "a|b**", "a|bc" => true;
+            "**a|b", "xa|b" => true;
+            "x{2}*", "xx" => true;
+            "x{2}*", "x{2}" => false;
+            "x{2}", "x{2}" => true;
+            // Go repeats anchors: `^{2}` compiles and matches the empty start.
+            "{2}x*", "xy" => true;
+        }
+    }
+
+    fn podman(pattern: &str) -> (Strategy, bool) {
+        Strategy::podman(pattern.as_bytes())
+    }
+
+    #[test]
+    fn podman_translation() {
+        // (pattern, path, matches, own form): spec §8.3.
+        for (pattern, path, want, own) in [
+            ("foo", "foo", true, true),
+            ("foo", "foo/x", false, true),
+            ("a.b$c", "a.b$c", true, true),
+            ("a.b", "axb", false, true),
+            ("\u{feff}y", "y", true, true),
+            ("\u{feff}y*", "y1", true, true),
+            ("a+b.txt", "aab.txt", true, true),
+            ("a+b.txt", "a+b.txt", false, true),
+            ("(a|b).txt", "b.txt", true, false),
+            ("x{1,2}", "xx", true, true),
+            ("a^b", "a^b", false, true),
+            ("**.pyc", "x.pyc", false, true),
+            ("**.pyc", ".pyc", true, true),
+            ("**/foo", "a/b/foo", true, true),
+            ("**foo", "x/barfoo", false, true),
+            ("foo**", "foobar/x", true, true),
+            ("a**b", "axb", false, true),
+            ("*", "a/b", false, true),
+            // The whole expression: the suffix binds to the last branch.
+            ("a|b", "a", true, false),
+            ("a|b", "ab/c", true, false),
+            ("a|b", "xb/c", true, false),
+            ("a|b", "x", false, false),
+            ("a\\zb", "a", false, false),
+        ] {
+            let (s, o) = podman(pattern);
+            assert_eq!(o, own, "{pattern:?} own form");
+            assert_eq!(
+                s.matches(path.as_bytes()).unwrap(),
+                want,
+                "{pattern:?} on {path:?}"
+            );
+        }
+        assert!(std::matches!(podman("foo").0, Strategy::Exact(_)));
+        for bad in ["c++", "[z-a]", "\\g", "a)", "(a", "x{3,2}"] {
+            assert!(
+                std::matches!(podman(bad).0, Strategy::Invalid(_)),
+                "{bad:?} should not compile"
+            );
+        }
+        // Docker reads the same patterns as names.
+        for ok in ["c++", "a)", "(a"] {
+            assert!(std::matches!(
+                Strategy::new(ok.as_bytes()),
+                Strategy::Exact(_)
+            ));
         }
     }
 

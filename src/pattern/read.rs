@@ -112,6 +112,39 @@ fn has_cr_at(data: &[u8], line: &[u8]) -> bool {
     data.get(start + line.len()) == Some(&b'\r')
 }
 
+/// Reads an ignore file's bytes as Podman and Buildah do (imagebuilder's
+/// `ParseIgnore`, then the trimming of containers/storage's matcher; spec
+/// §8.2 steps 1–4): lines split at `\n` only, a line dropped when empty or
+/// when its first byte is `#`, **all** leading and trailing `/` removed
+/// before whitespace is trimmed, no BOM handling, no length limit.
+///
+/// The returned `pattern` is trimmed but not cleaned: the matcher cleans it
+/// with its leading `!` (steps 5–6, [`super::Matcher::for_builder`]).
+/// `original` is the line without a trailing `\r`.
+pub fn read_patterns_podman(data: &[u8]) -> Vec<RawPattern> {
+    let mut out = Vec::new();
+    for (i, raw) in data.split(|&b| b == b'\n').enumerate() {
+        if raw.is_empty() || raw[0] == b'#' {
+            continue;
+        }
+        let start = raw.iter().position(|&b| b != b'/').unwrap_or(raw.len());
+        let end = raw
+            .iter()
+            .rposition(|&b| b != b'/')
+            .map_or(start, |e| e + 1);
+        let pattern = trim_space(&raw[start..end.max(start)]);
+        if pattern.is_empty() {
+            continue;
+        }
+        out.push(RawPattern {
+            line: i + 1,
+            original: raw.strip_suffix(b"\r").unwrap_or(raw).to_vec(),
+            pattern: pattern.to_vec(),
+        });
+    }
+    out
+}
+
 /// Processes one line (after BOM removal) into its `ReadAll` form, or `None`
 /// for comments and blank lines.
 pub fn read_line(bytes: &[u8]) -> Option<Vec<u8>> {
@@ -318,6 +351,35 @@ mod tests {
         assert_eq!(patterns("a\n\u{feff}b\n"), ["a", "\u{feff}b"]);
         assert_eq!(patterns("foo\\ \n"), ["foo\\"]);
         assert_eq!(patterns("\u{a0}x\u{85}\n"), ["x"]);
+    }
+
+    fn podman(data: &str) -> Vec<String> {
+        read_patterns_podman(data.as_bytes())
+            .into_iter()
+            .map(|p| String::from_utf8(p.pattern).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn podman_reading_rules() {
+        // P1: whitespace before the `/` keeps it; P2: no trim after `!`
+        // here (the matcher cleans); `/` stripped before whitespace.
+        assert_eq!(
+            podman("  /build\n! README.md\n//x//\nfoo /\n/\n\n#c\n #d\r\n"),
+            ["/build", "! README.md", "x", "foo", "#d"]
+        );
+        // P4: no BOM handling; CRLF trimmed as whitespace; lone CR kept inside.
+        assert_eq!(
+            podman("\u{feff}/node_modules\r\na\rb\n"),
+            ["\u{feff}/node_modules", "a\rb"]
+        );
+        // P5: no line limit.
+        assert_eq!(podman(&"a".repeat(MAX_LINE + 10)).len(), 1);
+        let lines: Vec<usize> = read_patterns_podman(b"a\n\n#x\nb")
+            .iter()
+            .map(|p| p.line)
+            .collect();
+        assert_eq!(lines, [1, 4]);
     }
 
     #[test]

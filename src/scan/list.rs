@@ -23,10 +23,13 @@ pub struct ListedRef<'a> {
     pub path: &'a [u8],
     /// Type.
     pub kind: EntryKind,
-    /// Apparent size (0 when sizes were not asked for, except symlinks).
+    /// The bytes sent (0 when sizes were not asked for, except symlinks; 0
+    /// for a file that arrives empty under BuildKit).
     pub size: u64,
     /// Index of the deciding rule, if any.
     pub rule: Option<usize>,
+    /// A file BuildKit sends with 0 bytes (spec §7.1).
+    pub arrives_empty: bool,
 }
 
 struct Item {
@@ -36,6 +39,7 @@ struct Item {
     len: u32,
     kind: EntryKind,
     keep: bool,
+    arrives_empty: bool,
     size: u64,
     rule: Option<usize>,
 }
@@ -99,6 +103,7 @@ impl Visitor for Collect {
             len: name.len() as u32,
             kind: e.kind,
             keep,
+            arrives_empty: e.arrives_empty,
             size: e.size,
             rule: e.decision.and_then(|d| d.rule),
         });
@@ -117,7 +122,9 @@ impl Visitor for Collect {
 ///
 /// For [`Select::Included`] the directory entries follow the builder:
 /// BuildKit also sends an excluded directory it entered when something below
-/// it is kept; the classic builder never sends it (spec §5.4).
+/// it is kept, and Podman recreates it as the parent of what it copies; the
+/// classic builder never sends it (spec §5.4, vectors README). Sizes are the
+/// bytes sent: 0 for a file that arrives empty under BuildKit (§7.1).
 pub fn for_each(
     root: &Path,
     matcher: &Matcher,
@@ -157,8 +164,10 @@ pub fn for_each(
             index.insert(w.bytes(b.dir), (wi, bi));
         }
     }
+    // BuildKit and Podman send (or recreate) an excluded directory they
+    // entered when something below it is kept; the classic builder does not.
     let entered_parents = select == Select::Included
-        && builder == BuilderKind::BuildKit
+        && builder != BuilderKind::Classic
         && workers.iter().any(|w| w.entered_excluded);
     let nonempty = if entered_parents {
         nonempty(&workers, &index)
@@ -228,6 +237,7 @@ pub fn for_each(
                 kind: it.kind,
                 size: if it.keep { it.size } else { 0 },
                 rule: if it.keep { it.rule } else { None },
+                arrives_empty: it.keep && it.arrives_empty,
             });
         }
     }

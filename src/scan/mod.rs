@@ -6,6 +6,7 @@ pub mod tar;
 pub mod tree;
 pub mod walk;
 
+pub use crate::pattern::Builder;
 pub use walk::{walk, BuilderKind, Entry, EntryKind, Status, Visitor, WalkError, WalkOptions};
 
 use std::path::Path;
@@ -19,10 +20,12 @@ pub struct Listed {
     pub path: Vec<u8>,
     /// Type.
     pub kind: EntryKind,
-    /// Apparent size.
+    /// The bytes sent (0 for a file that arrives empty under BuildKit).
     pub size: u64,
     /// Index of the deciding rule, if any.
     pub rule: Option<usize>,
+    /// A file BuildKit sends with 0 bytes (spec §7.1).
+    pub arrives_empty: bool,
 }
 
 /// What [`list`] returns.
@@ -47,8 +50,9 @@ pub enum Select {
 /// Lists the context (or what it leaves out), sorted bytewise by path.
 ///
 /// For [`Select::Included`] the directory entries follow the builder:
-/// BuildKit also sends an excluded directory it entered when something below
-/// it is kept; the classic builder never sends it (spec §5.4).
+/// BuildKit and Podman also list an excluded directory they entered when
+/// something below it is kept; the classic builder never sends it (spec
+/// §5.4). Sizes are the bytes sent (§7.1).
 pub fn list(
     root: &Path,
     matcher: &Matcher,
@@ -74,6 +78,7 @@ pub fn list_with(
             kind: e.kind,
             size: e.size,
             rule: e.rule,
+            arrives_empty: e.arrives_empty,
         })
     })?;
     Ok(Listing { entries, errors })

@@ -1,7 +1,8 @@
 //! The measuring walk behind `report` and `check`: per-directory totals
 //! (never a list of every file), the largest files, hard links counted once
-//! per inode, the classic builder's tar-stream size, and the hooks through
-//! which the catalogue classifies paths.
+//! per inode, the classic builder's tar-stream size, the files BuildKit
+//! sends with 0 bytes, and the hooks through which the catalogue classifies
+//! paths. Totals count the bytes the builder sends.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
@@ -59,6 +60,16 @@ pub struct BigFile {
     pub size: u64,
     /// Path relative to the root.
     pub path: Vec<u8>,
+}
+
+/// A file BuildKit sends under its name but with 0 bytes (spec §7.1): the
+/// build works and the file is empty in the image.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct EmptyOnRead {
+    /// Path relative to the root.
+    pub path: Vec<u8>,
+    /// Its length on disk (what the image should have held).
+    pub disk_size: u64,
 }
 
 /// A classification hook called for every entry of the walk, per thread.
@@ -119,6 +130,10 @@ pub struct Scan {
     pub dirs: Vec<DirStat>,
     /// The largest files sent, largest first.
     pub top_files: Vec<BigFile>,
+    /// Files sent with 0 bytes although they are larger on disk, or empty
+    /// anyway (BuildKit only, spec §7.1), sorted by path. Their sent size, 0,
+    /// is what the totals count.
+    pub empty_on_read: Vec<EmptyOnRead>,
     /// Paths that could not be read.
     pub errors: Vec<WalkError>,
     /// Whether excluded directories were measured.
@@ -135,10 +150,22 @@ struct SizeVisitor<C> {
     dirs_in: u64,
     symlinks_in: u64,
     special: Vec<(Vec<u8>, EntryKind)>,
-    links: Vec<(u64, u64, u64, Vec<u8>, Status)>,
+    links: Vec<Link>,
     tar_bytes: u64,
     top: BinaryHeap<Reverse<BigFile>>,
+    empty_on_read: Vec<EmptyOnRead>,
     errors: Vec<WalkError>,
+}
+
+// One path of a file with several hard links.
+struct Link {
+    dev: u64,
+    ino: u64,
+    // Bytes sent, and on disk (the classic tar stream carries those).
+    size: u64,
+    disk_size: u64,
+    path: Vec<u8>,
+    status: Status,
 }
 
 impl<C: Classifier> Visitor for SizeVisitor<C> {
@@ -192,8 +219,20 @@ impl<C: Classifier> Visitor for SizeVisitor<C> {
             bytes: e.size,
         };
         if let Some((dev, ino)) = e.hardlink {
-            self.links
-                .push((dev, ino, e.size, e.path.to_vec(), e.status));
+            self.links.push(Link {
+                dev,
+                ino,
+                size: e.size,
+                disk_size: e.disk_size,
+                path: e.path.to_vec(),
+                status: e.status,
+            });
+        }
+        if e.arrives_empty {
+            self.empty_on_read.push(EmptyOnRead {
+                path: e.path.to_vec(),
+                disk_size: e.disk_size,
+            });
         }
         if e.status == Status::Included {
             cur.direct_in.add(t);
@@ -208,7 +247,9 @@ impl<C: Classifier> Visitor for SizeVisitor<C> {
                 });
                 self.tar_bytes += tar::entry_bytes(e.path, false, 0, target.as_deref());
             } else {
-                self.tar_bytes += tar::entry_bytes(e.path, false, e.size, None);
+                // The tar stream is the classic builder's, which reads files
+                // whole: the size on disk.
+                self.tar_bytes += tar::entry_bytes(e.path, false, e.disk_size, None);
                 let big = BigFile {
                     size: e.size,
                     path: e.path.to_vec(),
@@ -272,6 +313,7 @@ pub fn measure<C: Classifier>(
         links: Vec::new(),
         tar_bytes: 0,
         top: BinaryHeap::new(),
+        empty_on_read: Vec::new(),
         errors: Vec::new(),
     })?;
     let mut scan = Scan {
@@ -288,6 +330,7 @@ pub fn measure<C: Classifier>(
         scan.symlinks_in += v.symlinks_in;
         scan.tar_bytes += v.tar_bytes;
         scan.special.extend(v.special);
+        scan.empty_on_read.extend(v.empty_on_read);
         scan.dirs.extend(v.dirs);
         scan.errors.extend(v.errors);
         links.extend(v.links);
@@ -300,6 +343,7 @@ pub fn measure<C: Classifier>(
     top.truncate(TOP_FILES);
     scan.top_files = top;
     scan.special.sort();
+    scan.empty_on_read.sort();
     scan.errors.sort_by(|a, b| a.path.cmp(&b.path));
     scan.rollup();
     Ok((scan, classifiers))
@@ -307,8 +351,8 @@ pub fn measure<C: Classifier>(
 
 // Every path of an inode after the first (in walk order) adds no bytes:
 // not to the totals, and only a header to the tar stream.
-fn dedupe_hardlinks(scan: &mut Scan, mut links: Vec<(u64, u64, u64, Vec<u8>, Status)>) {
-    links.sort_by(|a, b| (a.0, a.1, &a.3).cmp(&(b.0, b.1, &b.3)));
+fn dedupe_hardlinks(scan: &mut Scan, mut links: Vec<Link>) {
+    links.sort_by(|a, b| (a.dev, a.ino, &a.path).cmp(&(b.dev, b.ino, &b.path)));
     let mut dir_index: HashMap<Vec<u8>, usize> = HashMap::new();
     for (i, d) in scan.dirs.iter().enumerate() {
         dir_index.insert(d.path.clone(), i);
@@ -316,14 +360,14 @@ fn dedupe_hardlinks(scan: &mut Scan, mut links: Vec<(u64, u64, u64, Vec<u8>, Sta
     let mut i = 0;
     while i < links.len() {
         let mut j = i + 1;
-        while j < links.len() && links[j].0 == links[i].0 && links[j].1 == links[i].1 {
+        while j < links.len() && links[j].dev == links[i].dev && links[j].ino == links[i].ino {
             j += 1;
         }
         // links[i..j] share an inode; they are sorted by path.
         let mut seen_in = false;
         let mut seen_out = false;
-        for (_, _, size, path, status) in &links[i..j] {
-            let included = *status == Status::Included;
+        for l in &links[i..j] {
+            let included = l.status == Status::Included;
             let seen = if included {
                 &mut seen_in
             } else {
@@ -333,23 +377,20 @@ fn dedupe_hardlinks(scan: &mut Scan, mut links: Vec<(u64, u64, u64, Vec<u8>, Sta
                 *seen = true;
                 continue;
             }
-            let parent = path
-                .iter()
-                .rposition(|&b| b == b'/')
-                .map_or(&path[..0], |k| &path[..k]);
+            let parent = crate::relpath::parent(&l.path);
             let d = dir_index.get(parent).map(|&k| &mut scan.dirs[k]);
             if included {
-                scan.included.bytes -= size;
+                scan.included.bytes -= l.size;
                 scan.hardlinks.files += 1;
-                scan.hardlinks.bytes += size;
-                scan.tar_bytes -= size.div_ceil(512) * 512;
+                scan.hardlinks.bytes += l.size;
+                scan.tar_bytes -= l.disk_size.div_ceil(512) * 512;
                 if let Some(d) = d {
-                    d.direct_in.bytes -= size;
+                    d.direct_in.bytes -= l.size;
                 }
             } else {
-                scan.excluded.bytes -= size;
+                scan.excluded.bytes -= l.size;
                 if let Some(d) = d {
-                    d.direct_out.bytes -= size;
+                    d.direct_out.bytes -= l.size;
                 }
             }
         }

@@ -1,11 +1,14 @@
-//! The parallel walk of a build context (spec §5).
+//! The parallel walk of a build context (spec §5, §7.1, §8).
 //!
 //! Each directory is read by one worker thread, which decides every entry
 //! with [`Matcher::decide`] from the parent's [`ParentState`] (Docker's
-//! `MatchesUsingParentResults`) and queues the sub-directories it must
-//! enter. Symlinks are never followed. Errors (unreadable directories,
-//! entries that vanish) are handed to the visitor and the walk goes on; only
-//! a pattern that Docker cannot compile stops it, as it stops Docker.
+//! `MatchesUsingParentResults`, or Podman's rule for a Podman matcher) and
+//! queues the sub-directories it must enter. Under BuildKit, when the rules
+//! make it possible ([`Matcher::reads_can_differ`]), a second state is
+//! carried down to find the files BuildKit sends with 0 bytes (§7.1).
+//! Symlinks are never followed. Errors (unreadable directories, entries that
+//! vanish) are handed to the visitor and the walk goes on; only a pattern
+//! that the builder cannot compile stops it, as it stops the build.
 //!
 //! Why not `ignore::WalkParallel`: Docker's decision for a path depends on
 //! its parent's per-rule results, and that walker has no way to hand state
@@ -22,29 +25,11 @@ use std::sync::{Arc, Condvar, Mutex};
 use super::dirent::{Dir, DirBuf};
 use crate::pattern::{Decision, EvalError, Matcher, ParentState};
 
-/// Which builder's walk to reproduce. They share the decision rule and
-/// differ in when an excluded directory is skipped whole (spec §5.3, §5.5).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum BuilderKind {
-    /// BuildKit (the default since Docker 23): an excluded directory is
-    /// skipped only when no exception has a wildcard and none starts with
-    /// the directory's path.
-    #[default]
-    BuildKit,
-    /// The classic builder (`DOCKER_BUILDKIT=0`): an excluded directory is
-    /// skipped unless an exception's text starts with its path.
-    Classic,
-}
-
-impl BuilderKind {
-    /// `buildkit` or `classic`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BuilderKind::BuildKit => "buildkit",
-            BuilderKind::Classic => "classic",
-        }
-    }
-}
+/// Which builder's walk to reproduce (the name this module has always
+/// used for [`crate::pattern::Builder`]). Docker's builders share the
+/// decision rule and differ in when an excluded directory is skipped whole
+/// (spec §5.3, §5.5); Podman has its own rule for both (§8.4, §8.5).
+pub use crate::pattern::Builder as BuilderKind;
 
 /// The type of an entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -108,8 +93,16 @@ pub struct Entry<'a> {
     pub path: &'a [u8],
     /// Its type.
     pub kind: EntryKind,
-    /// Apparent size: file length, symlink target length, 0 otherwise.
+    /// The bytes the builder sends: file length, symlink target length, 0
+    /// otherwise, and 0 for a file that [`Entry::arrives_empty`].
     pub size: u64,
+    /// The file's length on disk (equal to `size` except when the file
+    /// arrives empty).
+    pub disk_size: u64,
+    /// A regular file BuildKit sends, under its name, with 0 bytes: its walk
+    /// keeps the file but the check on reading excludes it (spec §7.1).
+    /// Only ever set when walking for [`BuilderKind::BuildKit`].
+    pub arrives_empty: bool,
     /// Whether it is sent.
     pub status: Status,
     /// The decision (absent for pruned entries, which are not decided).
@@ -179,6 +172,8 @@ struct Job {
     abs: PathBuf,
     rel: Vec<u8>,
     state: Arc<ParentState>,
+    /// BuildKit's read-check state (only when the rules can make it differ).
+    read: Option<Arc<ParentState>>,
     status: Status,
 }
 
@@ -276,10 +271,12 @@ pub fn walk<V: Visitor>(
         stop: AtomicBool::new(false),
         failure: Mutex::new(None),
     };
+    let read_check = options.builder == BuilderKind::BuildKit && matcher.reads_can_differ();
     queue.push_all(&mut vec![Job {
         abs: root.to_path_buf(),
         rel: Vec::new(),
         state: Arc::new(ParentState::root()),
+        read: read_check.then(|| Arc::new(ParentState::root())),
         status: Status::Included,
     }]);
     let mut visitors: Vec<V> = (0..threads).map(|_| make()).collect();
@@ -398,17 +395,26 @@ fn read_dir<V: Visitor>(
             };
             (status, Some(d))
         };
-        let (size, hardlink) = match meta {
+        let (disk_size, hardlink) = match meta {
             Some(m) if kind == EntryKind::File => (m.size, (m.nlink > 1).then_some(m.id)),
             Some(m) if kind == EntryKind::Symlink => (m.size, None),
             _ => (0, None),
+        };
+        // BuildKit's second check, on reading the file (§7.1).
+        let arrives_empty = match (&job.read, decision) {
+            (Some(read), Some(d)) if kind == EntryKind::File && status == Status::Included => {
+                matcher.read_excludes(&path, &d, read)
+            }
+            _ => false,
         };
         let pruned =
             is_dir && status == Status::Excluded && prunes(matcher, options.builder, &path);
         v.visit(&Entry {
             path: &path,
             kind,
-            size,
+            size: if arrives_empty { 0 } else { disk_size },
+            disk_size,
+            arrives_empty,
             status,
             decision,
             hardlink,
@@ -420,10 +426,24 @@ fn read_dir<V: Visitor>(
                 s => s,
             };
             if child_status != Status::Pruned || options.measure_pruned {
+                let read = match &job.read {
+                    Some(parent_read) if child_status != Status::Pruned => {
+                        let mut out = ParentState::root();
+                        matcher.read_state(&path, parent_read, &child_state, &mut out);
+                        // Usually nothing applies: share one empty state.
+                        Some(if out.is_empty() && parent_read.is_empty() {
+                            Arc::clone(parent_read)
+                        } else {
+                            Arc::new(out)
+                        })
+                    }
+                    _ => None,
+                };
                 children.push(Job {
                     abs: job.abs.join(OsStr::from_bytes(name)),
                     rel: path.clone(),
                     state: Arc::new(std::mem::take(&mut child_state)),
+                    read,
                     status: child_status,
                 });
             }
@@ -445,7 +465,14 @@ fn read_dir<V: Visitor>(
     Ok(())
 }
 
-/// Whether `builder` skips the excluded directory `dir` whole.
+/// Whether `builder` skips the excluded directory `dir` whole. `matcher`
+/// should be compiled for the same builder (Podman's exceptions are cleaned
+/// differently).
+///
+/// - classic (§5.3): unless an exception's text starts with `dir/`;
+/// - BuildKit (§5.5): the same, but never when an exception has a wildcard;
+/// - Podman (§8.5, W): unless an exception's text with `/` appended starts
+///   with `dir` (no `/` after it), so `!fo*/keep` enters `fo`.
 pub fn prunes(matcher: &Matcher, builder: BuilderKind, dir: &[u8]) -> bool {
     if !matcher.has_exceptions() {
         return true;
@@ -455,5 +482,6 @@ pub fn prunes(matcher: &Matcher, builder: BuilderKind, dir: &[u8]) -> bool {
         BuilderKind::BuildKit => {
             !matcher.exceptions_have_wildcards() && !matcher.exception_reaches_into(dir)
         }
+        BuilderKind::Podman => !matcher.exception_text_starts_with(dir),
     }
 }

@@ -254,3 +254,133 @@ fn unreadable_directory_is_reported_not_fatal() {
     assert_eq!(out, "ok.txt\n");
     assert!(err.contains("secret: Permission denied"), "{err}");
 }
+
+#[test]
+fn buildkit_sends_some_kept_files_empty() {
+    // spec §7.1: the walk keeps x/f, the check on reading excludes it.
+    let t = Tree::new();
+    t.file("x/f", 6)
+        .file("x/g", 2)
+        .write(".dockerignore", "x\n!x/f\nx\n");
+    let (code, out, err) = ls(&t, &["--long"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "f\t           9\t.dockerignore\nf\t           0\tx/f\n"
+    );
+    let (_, out, _) = ls(&t, &["--long", "--builder", "classic"]);
+    assert_eq!(
+        out,
+        "f\t           9\t.dockerignore\nf\t           6\tx/f\n"
+    );
+    let (_, out, _) = ls(&t, &["--long", "--builder", "podman"]);
+    assert_eq!(out, "f\t           9\t.dockerignore\n");
+    let (_, json, _) = ls(&t, &["--json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v[1]["path"], "x/f");
+    assert_eq!(v[1]["size"], 0);
+    // The report's totals count what is sent.
+    let (code, out, err) = run(ctxsize(t.path()).args(["report", "--json"]));
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["context"]["files"], 2);
+    assert_eq!(v["context"]["bytes"], 9);
+    let (_, out, _) = run(ctxsize(t.path()).args(["why", "x/f"]));
+    assert_eq!(
+        out,
+        "x/f: included re-included by .dockerignore:2:!x/f; BuildKit sends it with 0 bytes \
+         (a later rule excludes a parent directory when the file is read)\n"
+    );
+    let (_, out, _) = run(ctxsize(t.path()).args(["why", "--builder", "classic", "x/f"]));
+    assert_eq!(out, "x/f: included re-included by .dockerignore:2:!x/f\n");
+}
+
+#[test]
+fn podman_reads_containerignore_first() {
+    // spec §8.1: .containerignore (even empty) replaces .dockerignore.
+    let t = Tree::new();
+    t.file("a.txt", 1)
+        .file("b.txt", 1)
+        .write(".containerignore", "a.txt\n")
+        .write(".dockerignore", "b.txt\n");
+    let (_, out, _) = ls(&t, &["--builder", "podman"]);
+    assert_eq!(out, ".containerignore\n.dockerignore\nb.txt\n");
+    let (_, out, _) = ls(&t, &["--builder", "buildah"]);
+    assert_eq!(out, ".containerignore\n.dockerignore\nb.txt\n");
+    let (_, out, _) = ls(&t, &[]);
+    assert_eq!(out, ".containerignore\n.dockerignore\na.txt\n");
+    t.write(".containerignore", "");
+    let (_, out, _) = ls(&t, &["--builder", "podman"]);
+    assert_eq!(out, ".containerignore\n.dockerignore\na.txt\nb.txt\n");
+    // A Containerfile's own files come first; `<name>.dockerignore` wins.
+    t.write("Containerfile", "FROM scratch\n")
+        .write("Containerfile.containerignore", "Container*\n");
+    let (_, out, _) = ls(&t, &["--builder", "podman"]);
+    assert_eq!(out, ".containerignore\n.dockerignore\na.txt\nb.txt\n");
+    t.write("Containerfile.dockerignore", "*.txt\n");
+    let (_, out, _) = ls(&t, &["--builder", "podman", "-f", "Containerfile"]);
+    assert_eq!(
+        out,
+        ".containerignore\n.dockerignore\nContainerfile\nContainerfile.containerignore\n\
+         Containerfile.dockerignore\n"
+    );
+    let (_, out, _) = run(ctxsize(t.path()).args(["why", "--builder", "podman", "a.txt"]));
+    assert_eq!(
+        out,
+        "a.txt: excluded by Containerfile.dockerignore:1:*.txt\n"
+    );
+}
+
+#[test]
+fn podman_rules_differ_from_docker() {
+    let t = Tree::new();
+    t.file("a/x.txt", 1)
+        .file("a/y.md", 1)
+        .file("aab.txt", 1)
+        .file("a+b.txt", 1)
+        .write(".dockerignore", "a/*.txt\n!a\na+b.txt\n");
+    // D: `!a` matches a/x.txt through its parent; T1: `+` is an operator.
+    let (_, out, _) = ls(&t, &["--builder", "podman"]);
+    assert_eq!(out, ".dockerignore\na+b.txt\na/x.txt\na/y.md\n");
+    let (_, out, _) = ls(&t, &["--builder", "classic"]);
+    assert_eq!(out, ".dockerignore\na/y.md\naab.txt\n");
+    let (_, out, _) = run(ctxsize(t.path()).args(["why", "--builder", "podman", "a/x.txt"]));
+    assert_eq!(
+        out,
+        "a/x.txt: included re-included by .dockerignore:2:!a (matched parent directory a)\n"
+    );
+}
+
+#[test]
+fn builder_specific_invalid_patterns() {
+    // Podman compiles every pattern (T5); BuildKit cannot send a tab (§7.2).
+    let t = Tree::new();
+    t.file("a.txt", 1)
+        .write(".dockerignore", "nomatch\n![z-a]\n");
+    let (code, _, _) = ls(&t, &["--builder", "classic"]);
+    assert_eq!(code, 0);
+    let (code, out, err) = ls(&t, &["--builder", "podman"]);
+    assert_eq!(code, 2);
+    assert_eq!(out, "");
+    assert!(
+        err.contains(":2: \"![z-a]\": syntax error in pattern"),
+        "{err}"
+    );
+    assert!(
+        err.contains("Podman and Buildah compile every pattern"),
+        "{err}"
+    );
+
+    t.write(".dockerignore", "ok\na\tb\n");
+    let (code, _, err) = ls(&t, &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains(":2: \"a\\tb\": BuildKit cannot send"), "{err}");
+    for builder in ["classic", "podman"] {
+        let (code, _, err) = ls(&t, &["--builder", builder]);
+        assert_eq!(code, 0, "{builder}: {err}");
+    }
+    // With a non-ASCII pattern BuildKit encodes the list and builds.
+    t.write(".dockerignore", "ok\na\tb\nü\n");
+    let (code, _, err) = ls(&t, &[]);
+    assert_eq!(code, 0, "{err}");
+}

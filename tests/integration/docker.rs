@@ -59,7 +59,7 @@ pub struct Engine {
     next: AtomicU32,
 }
 
-fn in_ci() -> bool {
+pub(crate) fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true")
 }
 
@@ -284,7 +284,7 @@ impl Drop for Engine {
 
 /// Unmounts everything mounted at or below `dir` (our tmpfs, and dockerd's
 /// bind mount of its data root should it have been killed), deepest first.
-fn unmount_under(dir: &Path) {
+pub(crate) fn unmount_under(dir: &Path) {
     let prefix = dir.to_string_lossy().into_owned();
     let mounts = fs::read_to_string("/proc/self/mounts").unwrap_or_default();
     let mut ours: Vec<&str> = mounts
@@ -305,7 +305,7 @@ fn is_executable(p: &Path) -> bool {
     fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
-fn find_program(name: &str) -> Option<PathBuf> {
+pub(crate) fn find_program(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
     std::env::split_paths(&path)
         .chain(["/usr/local/sbin", "/usr/sbin", "/sbin"].map(PathBuf::from))
@@ -787,7 +787,7 @@ fn ctxsize_classic_send_figure(dir: &Path) -> Option<String> {
 
 /// A context on disk, built up call by call.
 pub struct Ctx {
-    name: String,
+    pub(crate) name: String,
     dir: tempfile::TempDir,
     ignore: Option<Vec<u8>>,
     /// Build with `<ctx>/Dockerfile` (written by `own_dockerfile`) instead
@@ -893,7 +893,7 @@ impl Ctx {
 }
 
 /// The hand-written contexts.
-fn hand_contexts() -> Vec<Ctx> {
+pub(crate) fn hand_contexts() -> Vec<Ctx> {
     vec![
         Ctx::new("a-fastapi")
             .file("Dockerfile", 120)
@@ -1084,7 +1084,7 @@ fn hand_contexts() -> Vec<Ctx> {
 // ---------------------------------------------------------------------------
 // Conformance vectors
 
-fn b64_decode(s: &str) -> Vec<u8> {
+pub(crate) fn b64_decode(s: &str) -> Vec<u8> {
     let mut out = Vec::new();
     let (mut acc, mut bits) = (0u32, 0);
     for c in s.bytes() {
@@ -1108,7 +1108,7 @@ fn b64_decode(s: &str) -> Vec<u8> {
 }
 
 /// Every case in `fixtures/vectors/*.jsonl` (none if the directory is absent).
-fn vector_cases() -> Vec<Value> {
+pub(crate) fn vector_cases() -> Vec<Value> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/vectors");
     let Ok(read) = fs::read_dir(&dir) else {
         return Vec::new();
@@ -1173,7 +1173,7 @@ fn vector_context(case: &Value) -> Ctx {
 /// The order vectors are built in: the hand-picked examples first, then the
 /// generated ones in bit-reversed order, so that whatever prefix fits the
 /// time budget is spread evenly over the file.
-fn vector_order(all: Vec<Value>) -> Vec<Value> {
+pub(crate) fn vector_order(all: Vec<Value>) -> Vec<Value> {
     let (mut order, rest): (Vec<Value>, Vec<Value>) =
         all.into_iter().partition(|c| c.get("path").is_some());
     let n = rest.len();
@@ -1192,7 +1192,7 @@ fn vector_order(all: Vec<Value>) -> Vec<Value> {
     order
 }
 
-fn env_number<T: std::str::FromStr>(name: &str) -> Option<T> {
+pub(crate) fn env_number<T: std::str::FromStr>(name: &str) -> Option<T> {
     std::env::var(name).ok().and_then(|v| v.parse().ok())
 }
 
@@ -1209,7 +1209,7 @@ struct Outcome {
 }
 
 /// Lines of `a` not in `b` and of `b` not in `a`, labelled.
-fn diff(a_name: &str, a: &[Entry], b_name: &str, b: &[Entry]) -> String {
+pub(crate) fn diff(a_name: &str, a: &[Entry], b_name: &str, b: &[Entry]) -> String {
     let mut s = String::new();
     for e in a.iter().filter(|e| !b.contains(e)) {
         let _ = writeln!(s, "    only {a_name}: {} {} {:?}", e.0, e.1, e.2);

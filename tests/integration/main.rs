@@ -1,5 +1,6 @@
 //! The integration tests: one binary, a module per area.
 
+mod buildah;
 mod cli_ls_why;
 mod docker;
 mod facts;

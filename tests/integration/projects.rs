@@ -454,7 +454,8 @@ fn init_from_gitignore() {
 fn init_refuses_unusable_files() {
     let t = project("fastapi");
     t.write(".dockerignore", b"a\0b\n");
-    let (code, _, err) = run(ctxsize(t.path()).arg("init"));
+    // (Classic: under BuildKit the NUL is first an invalid pattern, §7.2.)
+    let (code, _, err) = run(ctxsize(t.path()).args(["init", "--builder", "classic"]));
     assert_eq!(code, 2);
     assert!(err.contains("binary"), "{err}");
     assert_eq!(fs::read(t.join(".dockerignore")).unwrap(), b"a\0b\n");

@@ -74,6 +74,103 @@ proptest! {
     }
 }
 
+// BuildKit's check on reading (spec §7.1), the slow way: the last rule
+// that matches the path or any ancestor decides (`MatchesOrParentMatches`).
+fn modern_excludes(m: &Matcher, path: &[u8]) -> bool {
+    let mut prefixes: Vec<&[u8]> = path
+        .iter()
+        .enumerate()
+        .filter(|(_, &b)| b == b'/')
+        .map(|(i, _)| &path[..i])
+        .collect();
+    prefixes.push(path);
+    m.rules()
+        .iter()
+        .rev()
+        .find(|r| prefixes.iter().any(|p| r.strategy.matches(p).unwrap()))
+        .is_some_and(|r| !r.exception)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    /// The walk's files that arrive empty under BuildKit are exactly the
+    /// files it keeps that the modern rule, evaluated naively, excludes;
+    /// and replaying one path (`Matcher::arrives_empty`) says the same.
+    #[test]
+    fn files_that_arrive_empty_match_the_modern_rule(
+        lines in prop::collection::vec(prop::sample::select(vec![
+            "a", "a/b", "*", "*/b", "**/b", "a/**", "!a/b", "!**/c", "!a", "b*", "!b/c",
+            "a/*/c", "**", "!a/b/d", "b", "!*", "**/a",
+        ]), 1..7),
+    ) {
+        let t = Tree::new();
+        let files = ["a/b/c", "a/c", "b/c", "b/a/b", "c", "a/b/d/c", "a/a/c", "b/b"];
+        for p in files {
+            t.file(p, 3);
+        }
+        let compiled = Matcher::from_bytes(lines.join("\n").as_bytes(), None);
+        prop_assume!(compiled.errors.is_empty());
+        let m = compiled.matcher;
+        let listing = list(t.path(), &m, BuilderKind::BuildKit, Select::Included).unwrap();
+        for e in listing.entries.iter().filter(|e| e.kind == EntryKind::File) {
+            let want = modern_excludes(&m, &e.path);
+            prop_assert_eq!(e.arrives_empty, want, "{} rules {:?}", String::from_utf8_lossy(&e.path), &lines);
+            prop_assert_eq!(e.size, if want { 0 } else { 3 });
+            prop_assert_eq!(m.arrives_empty(&e.path), want);
+            if want {
+                prop_assert!(m.reads_can_differ());
+            }
+        }
+        // The other builders never send a file empty.
+        for b in [BuilderKind::Classic, BuilderKind::Podman] {
+            let l = list(t.path(), &m, b, Select::Included).unwrap();
+            prop_assert!(l.entries.iter().all(|e| !e.arrives_empty));
+        }
+    }
+
+    /// Podman: deciding one path by replaying its chain agrees with the
+    /// walk, under Podman's pruning.
+    #[test]
+    fn podman_replay_agrees_with_walk(
+        lines in prop::collection::vec(prop::sample::select(vec![
+            "a", "a/b", "*", "*/b", "**/b", "a/**", "!a/b", "!**/c", "!a", "b*", "!b/c", "a/*/c",
+            "**", "a|b", "!a*/b", "(a|b)/c", "a+", "!c",
+        ]), 0..6),
+    ) {
+        let t = Tree::new();
+        let files = ["a/b/c", "a/c", "b/c", "b/a/b", "c", "a/b/d/c", "aa/b"];
+        for p in files {
+            t.file(p, 1);
+        }
+        let compiled = Matcher::for_builder(BuilderKind::Podman, lines.join("\n").as_bytes(), None);
+        prop_assume!(compiled.errors.is_empty());
+        let m = compiled.matcher;
+        let walked: BTreeSet<Vec<u8>> = list(t.path(), &m, BuilderKind::Podman, Select::Included)
+            .unwrap()
+            .entries
+            .into_iter()
+            .filter(|e| e.kind == EntryKind::File)
+            .map(|e| e.path)
+            .collect();
+        for p in files {
+            let mut pruned = false;
+            let mut prefix = String::new();
+            for seg in p.split('/').collect::<Vec<_>>().split_last().unwrap().1 {
+                if !prefix.is_empty() { prefix.push('/'); }
+                prefix.push_str(seg);
+                let d = m.decide_path(prefix.as_bytes(), true).unwrap();
+                if d.excluded && ctxsize::scan::walk::prunes(&m, BuilderKind::Podman, prefix.as_bytes()) {
+                    pruned = true;
+                    break;
+                }
+            }
+            let replay = !pruned && !m.decide_path(p.as_bytes(), false).unwrap().excluded;
+            prop_assert_eq!(replay, walked.contains(p.as_bytes()), "path {} rules {:?}", p, lines);
+        }
+    }
+}
+
 fn line_strategy() -> impl Strategy<Value = String> {
     prop_oneof![
         pattern_strategy(),

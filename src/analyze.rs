@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::catalog;
 use crate::context::Context;
 use crate::pattern::Matcher;
-use crate::relpath::{as_path as os, basename, parent};
+use crate::relpath::{as_path as os, basename};
 use crate::report::Finding;
 use crate::scan::tree::{Classifier, Scan, Totals};
 use crate::scan::{Entry, EntryKind, Status};
@@ -44,6 +44,16 @@ impl Classify {
 
     fn name(&self, span: (u32, u32)) -> &[u8] {
         &self.names[span.0 as usize..span.1 as usize]
+    }
+
+    // The catalogue's evidence question: the listed directory from memory,
+    // any other from disk.
+    fn has(&self, root: &Path, dir: &str, glob: &str) -> bool {
+        if dir.as_bytes() == self.dir.as_slice() && !glob.contains('/') {
+            self.has_child(glob)
+        } else {
+            dir_has(root, dir.as_bytes(), glob)
+        }
     }
 
     fn has_child(&self, glob: &str) -> bool {
@@ -103,9 +113,8 @@ impl Classifier for Classify {
                 std::str::from_utf8(&dir),
                 std::str::from_utf8(basename(&dir)),
             ) {
-                let child = |g: &str| self.has_child(g);
-                let sibling = |g: &str| dir_has(root, parent(&dir), g);
-                if let Some(entry) = catalog::match_dir(rel, name, &child, &sibling) {
+                let has = |d: &str, g: &str| self.has(root, d, g);
+                if let Some(entry) = catalog::match_dir(rel, name, &has) {
                     self.hits.push(Hit {
                         entry,
                         path: rel.to_string(),
@@ -126,8 +135,8 @@ impl Classifier for Classify {
             let Ok(rel) = std::str::from_utf8(&path) else {
                 continue;
             };
-            let sibling = |g: &str| self.has_child(g);
-            let Some(entry) = catalog::match_file(rel, name_s, &sibling) else {
+            let has = |d: &str, g: &str| self.has(root, d, g);
+            let Some(entry) = catalog::match_file(rel, name_s, &has) else {
                 continue;
             };
             if catalog::needs_content_check(entry) {
@@ -407,9 +416,8 @@ pub fn staged(ctx: &Context, threshold: u64) -> crate::error::Result<Vec<Staged>
             continue;
         }
         let name = &rel[rel.rfind('/').map_or(0, |i| i + 1)..];
-        let dir = parent(raw);
-        let sibling = |g: &str| dir_has(&ctx.root, dir, g);
-        let entry = catalog::match_file(rel, name, &sibling);
+        let has = |d: &str, g: &str| dir_has(&ctx.root, d.as_bytes(), g);
+        let entry = catalog::match_file(rel, name, &has);
         let secret = entry.filter(|e| {
             e.kind == catalog::Kind::Secret
                 && (!catalog::needs_content_check(e)

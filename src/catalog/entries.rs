@@ -473,7 +473,7 @@ pub static ENTRIES: &[Entry] = &[
         DirName("dist"),
         Some("**/dist"),
         "frontend/dist",
-        "Bundler output next to its package.json; rebuild it in the image unless the Dockerfile copies it on purpose.",
+        "Bundler or packager output next to its manifest; rebuild it in the image unless the Dockerfile copies it on purpose.",
     )
     .sibling(JS_PACKAGE),
     Entry::new(

@@ -1058,3 +1058,120 @@ fn only_the_first_sniff_bytes_count() {
         &cut_early
     ));
 }
+
+// ---- the fixture trees ---------------------------------------------------
+
+/// Walks one fixture case as a caller would (directories that match are
+/// not entered; files get name matching, the Go-binary check and content
+/// scanning) and returns `(path, finding)` pairs, sorted.
+fn findings_in(root: &std::path::Path) -> Vec<(String, String)> {
+    use std::fs;
+    fn head(p: &std::path::Path) -> Vec<u8> {
+        let mut b = fs::read(p).unwrap();
+        b.truncate(SNIFF_BYTES);
+        b
+    }
+    fn walk(root: &std::path::Path, rel: &str, out: &mut Vec<(String, String)>) {
+        let dir = root.join(rel);
+        let go = fs::read(dir.join("go.mod"))
+            .ok()
+            .map(|m| GoModule::from_go_mod(&m));
+        let mut names: Vec<String> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        for name in names {
+            let path = if rel.is_empty() {
+                name.clone()
+            } else {
+                format!("{rel}/{name}")
+            };
+            let abs = root.join(&path);
+            if abs.is_dir() {
+                match match_dir_at(&abs, &path, &name) {
+                    Some(e) => out.push((path, e.id.to_string())),
+                    None => walk(root, &path, out),
+                }
+                continue;
+            }
+            let h = head(&abs);
+            if let Some(e) = match_file_at(&abs, &path, &name) {
+                if confirm(e, &h, false) {
+                    out.push((path, e.id.to_string()));
+                    continue;
+                }
+            }
+            if let Some(e) = go
+                .as_ref()
+                .and_then(|g| g.candidate(&name, &|n| dir.join("cmd").join(n).is_dir()))
+            {
+                if confirm(e, &h, false) {
+                    out.push((path, e.id.to_string()));
+                    continue;
+                }
+            }
+            let size = abs.metadata().unwrap().len();
+            if worth_scanning(&name, size) {
+                for hit in scan_content(&h) {
+                    out.push((path.clone(), format!("{}:{}", hit.entry.id, hit.line)));
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(root, "", &mut out);
+    out.sort();
+    out
+}
+
+#[test]
+fn fixtures_give_their_expected_findings() {
+    let base = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/catalog");
+    let expected = std::fs::read_to_string(base.join("expected.tsv")).unwrap();
+    let mut want: std::collections::BTreeMap<String, Vec<(String, String)>> = Default::default();
+    for line in expected
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        let f: Vec<&str> = line.split('\t').collect();
+        want.entry(f[0].to_string())
+            .or_default()
+            .push((f[1].to_string(), f[2].to_string()));
+    }
+    let mut cases: Vec<String> = std::fs::read_dir(&base)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().into_string().unwrap())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 15, "{cases:?}");
+    for case in &cases {
+        assert!(!base.join(case).join("Dockerfile").exists(), "{case}");
+        let mut w = want.remove(case).unwrap_or_default();
+        w.sort();
+        assert_eq!(findings_in(&base.join(case)), w, "case {case}");
+    }
+    assert!(
+        want.is_empty(),
+        "expected.tsv names missing cases: {want:?}"
+    );
+}
+
+#[test]
+fn fixture_tokens_never_reach_output() {
+    let base = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/catalog");
+    for case in ["tokens", "env-templates"] {
+        let dir = base.join(case);
+        let found = findings_in(&dir);
+        assert!(!found.is_empty());
+        assert!(!format!("{found:?}").contains("CTXCANARY"));
+        for (path, _) in &found {
+            let text = std::fs::read(dir.join(path)).unwrap();
+            let hits = scan_content(&text);
+            let printed = format!("{hits:?}{hits:#?}");
+            assert!(!printed.contains("CTXCANARY"), "{path}");
+        }
+    }
+}

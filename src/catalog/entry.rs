@@ -170,7 +170,8 @@ pub enum ContentCheck {
     /// literal value, or a private-key block.
     KeyLikeValues,
     /// An executable: ELF, Mach-O (thin or universal) or PE (`MZ` with a
-    /// `PE\0\0` header where the head reaches it).
+    /// `PE\0\0` header where the head reaches it), or other binary content
+    /// (a NUL byte in the head); text such as a script fails.
     Executable,
 }
 
@@ -266,6 +267,9 @@ pub struct Entry {
     /// Only an untracked file counts: a tracked one is the project's own
     /// (a committed script named like the module).
     pub untracked_only: bool,
+    /// A test that must also pass when git tracks the file: a committed
+    /// `.env.docker` is usually a template, a secret only if it sets one.
+    pub tracked_content: Option<ContentCheck>,
     /// A relative path the matcher recognises and the rule matches.
     pub example: &'static str,
     /// One sentence for the user: what this is and why it should stay out.
@@ -315,6 +319,7 @@ impl Entry {
             inside: None,
             content: None,
             untracked_only: false,
+            tracked_content: None,
             example,
             reason,
         }
@@ -355,6 +360,11 @@ impl Entry {
 
     pub(crate) const fn content(mut self, check: ContentCheck) -> Entry {
         self.content = Some(check);
+        self
+    }
+
+    pub(crate) const fn tracked_content(mut self, check: ContentCheck) -> Entry {
+        self.tracked_content = Some(check);
         self
     }
 

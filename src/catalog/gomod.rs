@@ -7,8 +7,11 @@
 //! module's binary only when
 //! 1. it is directly in a directory holding `go.mod`,
 //! 2. its name (less `.exe`) is the module's binary name read from `go.mod`
-//!    ([`GoModule::binary_name`]) or a directory under `cmd/`,
-//! 3. its first bytes are an executable's (ELF, Mach-O, PE), and
+//!    ([`GoModule::binary_name`]), a directory under `cmd/`, or (when the
+//!    caller passes it, [`GoModule::with_dir_name`]) the name of the
+//!    module's own directory,
+//! 3. its first bytes are an executable's (ELF, Mach-O, PE) or otherwise
+//!    not text (a NUL byte), and
 //! 4. git does not track it.
 //!
 //! [`GoModule::candidate`] checks 1–2 from names; [`confirm`](super::confirm)
@@ -22,6 +25,7 @@ use super::protected::is_protected;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct GoModule {
     binary: Option<String>,
+    dir_name: Option<String>,
 }
 
 impl GoModule {
@@ -30,7 +34,17 @@ impl GoModule {
     pub fn from_go_mod(head: &[u8]) -> GoModule {
         GoModule {
             binary: module_path(head).and_then(binary_name),
+            dir_name: None,
         }
+    }
+
+    /// Also takes a file named like the module's own directory (`minio` in
+    /// `.../minio/`, where `go build` of a module named after its
+    /// repository writes it) as a candidate: for a `go.mod` whose module
+    /// line could not be read, or a module path unlike its directory.
+    pub fn with_dir_name(mut self, dir_name: &str) -> GoModule {
+        self.dir_name = Some(dir_name.to_string());
+        self
     }
 
     /// The name `go build` gives the module's main package: the module
@@ -51,7 +65,7 @@ impl GoModule {
         if stem.is_empty() || name.starts_with('.') || is_protected(name) {
             return None;
         }
-        let named = self.binary.as_deref() == Some(stem);
+        let named = self.binary.as_deref() == Some(stem) || self.dir_name.as_deref() == Some(stem);
         (named || (!stem.contains('.') && cmd_dir(stem))).then(go_binary)
     }
 }
@@ -144,6 +158,9 @@ mod tests {
         }
         let none = GoModule::default();
         assert!(none.candidate("server", &no_cmd).is_none());
+        let unread = GoModule::from_go_mod(b"# not a module line\n").with_dir_name("minio");
+        assert!(unread.candidate("minio", &no_cmd).is_some());
+        assert!(unread.candidate("mc", &no_cmd).is_none());
         assert!(none.candidate("api", &cmd_api).is_some());
     }
 
@@ -158,8 +175,10 @@ mod tests {
         pe[..2].copy_from_slice(b"MZ");
         pe[0x3c] = 0x80;
         pe[0x80..0x84].copy_from_slice(b"PE\0\0");
-        let mut bad_pe = pe.clone();
-        bad_pe[0x80] = b'X';
+        let mut bad_pe = b"MZ".to_vec();
+        bad_pe.resize(0x100, b' ');
+        bad_pe[0x3c..0x40].copy_from_slice(b"\x80   ");
+        bad_pe[0x80..0x84].copy_from_slice(b"PX  ");
         let cases: &[(&[u8], bool, bool)] = &[
             (&elf, false, true),
             (&elf, true, false),
@@ -172,7 +191,10 @@ mod tests {
                 false,
                 false,
             ),
-            (&[0u8; 4096], false, false),
+            // Binary content of another shape (a sparse or preallocated
+            // copy) is not text: the module's build output.
+            (&[0u8; 4096], false, true),
+            (&[0u8; 4096], true, false),
             (b"", false, false),
         ];
         for (i, &(head, tracked, want)) in cases.iter().enumerate() {

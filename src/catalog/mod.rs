@@ -42,9 +42,9 @@
 //! 2. In a directory that holds `go.mod`: read the head of `go.mod` once
 //!    ([`GoModule::from_go_mod`]) and ask [`GoModule::candidate`] for each
 //!    file no entry claimed.
-//! 3. If an entry came back and [`needs_content_check`] says so, read at
-//!    most [`SNIFF_BYTES`] from the start of the file and keep the finding
-//!    only if [`confirm`] (with whether git tracks the file) returns `true`.
+//! 3. If an entry came back and [`needs_head`] (given whether git tracks
+//!    the file) says so, read at most [`SNIFF_BYTES`] from the start of the
+//!    file; keep the finding only if [`confirm`] returns `true`.
 //! 4. A directory that matched is one finding: the caller does not report
 //!    paths inside it again (it may still walk it to count bytes, counting
 //!    only what [`Entry::covers_inside`] accepts).
@@ -102,5 +102,5 @@ pub use glob::{literal_rule, name_matches};
 pub use gomod::{go_binary, GoModule};
 pub use lookup::{dir_has, dir_markers, match_dir, match_dir_at, match_file, match_file_at};
 pub use protected::{is_protected, protected_names};
-pub use sniff::{confirm, confirm_secret, needs_content_check, SNIFF_BYTES};
+pub use sniff::{confirm, confirm_secret, needs_content_check, needs_head, SNIFF_BYTES};
 pub use stacks::{common_defaults, detect_ecosystems, stack_defaults, DefaultRule, Ecosystem};

@@ -36,13 +36,25 @@ pub fn needs_content_check(entry: &Entry) -> bool {
     entry.content.is_some()
 }
 
+/// [`needs_content_check`] knowing whether git tracks the file: a tracked
+/// file may need its head too ([`Entry::tracked_content`]), and a tracked
+/// file of an [`Entry::untracked_only`] entry needs nothing (it is not one).
+pub fn needs_head(entry: &Entry, tracked: bool) -> bool {
+    if tracked {
+        !entry.untracked_only && (entry.content.is_some() || entry.tracked_content.is_some())
+    } else {
+        entry.content.is_some()
+    }
+}
+
 /// Whether a path matched as `entry` is one, judged from `head` (the start
 /// of the file; only the first [`SNIFF_BYTES`] are looked at) and from
 /// whether git tracks it (`tracked`; pass `false` when unknown or outside a
 /// repository).
 ///
 /// Entries without a content check pass on their name (an empty `.env`
-/// counts); an entry that is [`Entry::untracked_only`] fails when tracked.
+/// counts); an entry that is [`Entry::untracked_only`] fails when tracked,
+/// and a tracked file must also pass [`Entry::tracked_content`].
 /// The answer is a `bool` by design: no part of the content can come out of
 /// this call. For a phrase to show, use the entry's `reason` or
 /// [`ContentCheck::evidence`].
@@ -51,7 +63,8 @@ pub fn confirm(entry: &Entry, head: &[u8], tracked: bool) -> bool {
         return false;
     }
     let head = &head[..head.len().min(SNIFF_BYTES)];
-    entry.content.is_none_or(|check| check.run(head))
+    let tracked_ok = !tracked || entry.tracked_content.is_none_or(|check| check.run(head));
+    tracked_ok && entry.content.is_none_or(|check| check.run(head))
 }
 
 /// [`confirm`] for secrets only: non-secret entries are never secrets.
@@ -59,10 +72,20 @@ pub fn confirm_secret(entry: &Entry, head: &[u8]) -> bool {
     entry.kind == Kind::Secret && confirm(entry, head, false)
 }
 
-/// Whether `head` starts like an executable: ELF, Mach-O (32/64-bit, either
-/// byte order, universal) or PE (`MZ`, and `PE\0\0` at the offset the DOS
-/// header names when the head reaches it).
+/// Whether `head` is an executable's: ELF, Mach-O (32/64-bit, either byte
+/// order, universal) or PE (`MZ`, and `PE\0\0` at the offset the DOS header
+/// names when the head reaches it), or binary content of another shape (a
+/// NUL byte: a preallocated or sparse copy, an unusual format). A file that
+/// is named like its Go module, untracked and not text is its build output;
+/// a script of that name is text and fails.
 pub(crate) fn executable(head: &[u8]) -> bool {
+    if head.is_empty() {
+        return false;
+    }
+    magic(head) || head.contains(&0)
+}
+
+fn magic(head: &[u8]) -> bool {
     const MAGIC: [&[u8]; 7] = [
         b"\x7fELF",
         b"\xfe\xed\xfa\xce",

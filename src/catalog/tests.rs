@@ -329,7 +329,18 @@ fn evidence_decides() {
             Some("goreleaser-dist"),
         ),
         (&[".goreleaser.yml", "dist/notes.md"], "dist", None),
-        (&["go.mod", "dist/artifacts.json"], "dist", None),
+        (
+            &["go.mod", "dist/artifacts.json"],
+            "dist",
+            Some("goreleaser-dist"),
+        ),
+        (
+            &[".goreleaser.yml.tmpl", "dist/metadata.json"],
+            "dist",
+            Some("goreleaser-dist"),
+        ),
+        (&["dist/artifacts.json", "dist/metadata.json"], "dist", None),
+        (&["go.mod", "dist/config.yaml"], "dist", None),
         (
             &["pyproject.toml", "dist/pkg-1.0-py3-none-any.whl"],
             "dist",
@@ -341,6 +352,16 @@ fn evidence_decides() {
             Some("python-dist"),
         ),
         (&["pyproject.toml", "dist/index.html"], "dist", None),
+        (
+            &["manage.py", "requirements.txt", "dist/app-0.1.0.tar.gz"],
+            "dist",
+            Some("python-dist"),
+        ),
+        (
+            &["requirements-dev.txt", "build/lib/app/x.py"],
+            "build/lib",
+            Some("python-build-lib"),
+        ),
         (
             &["pyproject.toml", "package.json", "dist/pkg-1.0.tar.gz"],
             "dist",
@@ -458,6 +479,23 @@ fn evidence_decides() {
             "api/storage/logs",
             Some("laravel-logs"),
         ),
+        // Gradle, npm and CMake build/ as before.
+        (
+            &["build.gradle", "build/libs/a.jar"],
+            "build",
+            Some("build-dir"),
+        ),
+        (
+            &["api/build.gradle.kts", "api/build/x"],
+            "api/build",
+            Some("build-dir"),
+        ),
+        (
+            &["package.json", "build/index.html"],
+            "build",
+            Some("build-dir"),
+        ),
+        (&["build/index.html"], "build", None),
         // Plain names that are no artifact without evidence.
         (&["src/cache/x"], "src/cache", None),
         (&["bundle/x"], "bundle", None),
@@ -479,6 +517,17 @@ fn evidence_decides() {
             Some("django-sqlite"),
         ),
         (&["manage.py", "data/db.sqlite3"], "data/db.sqlite3", None),
+        (
+            &["go.mod", "coverage.out"],
+            "coverage.out",
+            Some("go-coverage-profile"),
+        ),
+        (&["coverage.out"], "coverage.out", None),
+        (
+            &["bench/cpu.pprof"],
+            "bench/cpu.pprof",
+            Some("pprof-profile"),
+        ),
     ];
     for &(paths, rel, want) in file_cases {
         assert_eq!(Tree::new(paths).file(rel), want, "{rel} in {paths:?}");
@@ -880,6 +929,44 @@ fn every_content_check_accepts_its_sample() {
 }
 
 #[test]
+fn tracked_env_files_need_a_secret_in_them() {
+    let cases: &[(&str, &str, bool, bool)] = &[
+        ("dotenv", "PORT=8080\n", false, true),
+        ("dotenv", "", false, true),
+        ("dotenv", "PORT=8080\nDB_PASSWORD=\n", true, false),
+        ("dotenv", "APP_KEY=${APP_KEY}\n", true, false),
+        ("dotenv", "DB_PASSWORD=s3cr3t-value\n", true, true),
+        (
+            "dotenv-variant",
+            "APP_ENV=docker\nDB_HOST=db\n",
+            true,
+            false,
+        ),
+        ("dotenv-variant", "API_TOKEN=abcdef123456\n", true, true),
+        (
+            "private-key-pem",
+            "-----BEGIN PRIVATE KEY-----\nMIIE\n",
+            true,
+            true,
+        ),
+        ("aws-credentials", "", true, true),
+    ];
+    for &(id, content, tracked, want) in cases {
+        let e = by_id(id).unwrap();
+        assert_eq!(
+            confirm(e, content.as_bytes(), tracked),
+            want,
+            "{id} {content:?} {tracked}"
+        );
+    }
+    let dotenv = by_id("dotenv").unwrap();
+    assert!(!needs_head(dotenv, false) && needs_head(dotenv, true));
+    let go = by_id("go-binary").unwrap();
+    assert!(needs_head(go, false) && !needs_head(go, true));
+    assert!(!needs_head(by_id("node-modules").unwrap(), true));
+}
+
+#[test]
 fn name_alone_is_enough_for_dotenv() {
     assert!(secret("dotenv", ""));
     assert!(secret("dotenv-variant", "A=1\n"));
@@ -1067,15 +1154,20 @@ fn only_the_first_sniff_bytes_count() {
 fn findings_in(root: &std::path::Path) -> Vec<(String, String)> {
     use std::fs;
     fn head(p: &std::path::Path) -> Vec<u8> {
-        let mut b = fs::read(p).unwrap();
-        b.truncate(SNIFF_BYTES);
+        use std::io::Read;
+        let mut b = Vec::new();
+        if let Ok(f) = fs::File::open(p) {
+            let _ = f.take(SNIFF_BYTES as u64).read_to_end(&mut b);
+        }
         b
     }
     fn walk(root: &std::path::Path, rel: &str, out: &mut Vec<(String, String)>) {
         let dir = root.join(rel);
+        let dir_name = dir.canonicalize().unwrap();
+        let dir_name = dir_name.file_name().unwrap().to_str().unwrap().to_string();
         let go = fs::read(dir.join("go.mod"))
             .ok()
-            .map(|m| GoModule::from_go_mod(&m));
+            .map(|m| GoModule::from_go_mod(&m).with_dir_name(&dir_name));
         let mut names: Vec<String> = fs::read_dir(&dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())
@@ -1088,7 +1180,13 @@ fn findings_in(root: &std::path::Path) -> Vec<(String, String)> {
                 format!("{rel}/{name}")
             };
             let abs = root.join(&path);
-            if abs.is_dir() {
+            let Ok(md) = fs::symlink_metadata(&abs) else {
+                continue;
+            };
+            if md.is_symlink() {
+                continue;
+            }
+            if md.is_dir() {
                 match match_dir_at(&abs, &path, &name) {
                     Some(e) => out.push((path, e.id.to_string())),
                     None => walk(root, &path, out),
@@ -1111,8 +1209,7 @@ fn findings_in(root: &std::path::Path) -> Vec<(String, String)> {
                     continue;
                 }
             }
-            let size = abs.metadata().unwrap().len();
-            if worth_scanning(&name, size) {
+            if worth_scanning(&name, md.len()) {
                 for hit in scan_content(&h) {
                     out.push((path.clone(), format!("{}:{}", hit.entry.id, hit.line)));
                 }
@@ -1173,5 +1270,19 @@ fn fixture_tokens_never_reach_output() {
             let printed = format!("{hits:?}{hits:#?}");
             assert!(!printed.contains("CTXCANARY"), "{path}");
         }
+    }
+}
+
+/// Prints the findings of the tree at `$CTX_SURVEY_DIR` as TSV (a quick
+/// look at a materialized corpus repository):
+/// `CTX_SURVEY_DIR=/tmp/x cargo test --release --lib catalog::tests::survey -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn survey() {
+    let Some(dir) = std::env::var_os("CTX_SURVEY_DIR") else {
+        return;
+    };
+    for (path, id) in findings_in(std::path::Path::new(&dir)) {
+        println!("FINDING\t{path}\t{id}");
     }
 }

@@ -2,9 +2,9 @@
 //!
 //! [`scan_content`] looks at the start of one text file (at most
 //! [`SCAN_BYTES`]) for a few high-confidence formats, each a catalogue
-//! entry of kind `secret` with matcher [`Matcher::Content`]
-//! ([`content_entries`]): PEM private keys, AWS access key ids with a secret
-//! access key beside them, GitHub, GitLab, Slack, Stripe live, Google API,
+//! entry of kind `secret` with matcher `Matcher::Content`
+//! ([`CONTENT_ENTRIES`]): PEM private keys, AWS access key ids with a
+//! secret access key beside them, GitHub, GitLab, Slack, Stripe live, Google API,
 //! npm and PyPI tokens, and `_authToken=` lines. The shapes (prefixes,
 //! alphabets, lengths) follow the published rules of gitleaks and
 //! ripsecrets; values that are documentation (`AKIAIOSFODNN7EXAMPLE`,
@@ -44,11 +44,6 @@ pub struct ContentHit {
     pub entry: &'static Entry,
     /// The 1-based line where the value starts.
     pub line: usize,
-}
-
-/// The catalogue's content entries, one per format [`scan_content`] finds.
-pub fn content_entries() -> &'static [Entry] {
-    CONTENT_ENTRIES
 }
 
 /// Extensions of files that never hold a credential in text: images,
@@ -560,7 +555,7 @@ mod tests {
             .iter()
             .flat_map(|(_, w)| w.iter().map(|(id, _)| *id).collect::<Vec<_>>())
             .collect();
-        for e in content_entries() {
+        for e in CONTENT_ENTRIES {
             assert!(covered.contains(e.id), "{} has no positive case", e.id);
         }
     }

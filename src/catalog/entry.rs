@@ -11,7 +11,7 @@
 //! Some directories are runtime state whose *contents* are junk but which
 //! the application needs to exist, and which projects keep in git with a
 //! placeholder file (`storage/logs/.gitignore` in Laravel, `log/.keep` in
-//! Rails). Such an entry has an [`Entry::inside`] glob: its rule excludes
+//! Rails). Such an entry has an [`Entry::inside`](Entry#structfield.inside) glob: its rule excludes
 //! only what matches that glob inside the directory, one line, no `!`
 //! exception needed. The glob `[^.]*` excludes every entry whose name does
 //! not start with a dot, so `storage/logs/[^.]*` sends the directory and its
@@ -391,7 +391,7 @@ impl Entry {
     }
 
     /// The exact rule for one hit: the path, escaped, plus the
-    /// [`Entry::inside`] glob (`storage/logs/[^.]*`).
+    /// [`Entry::inside`](Entry#structfield.inside) glob (`storage/logs/[^.]*`).
     pub fn exact_rule(&self, hit: &str) -> String {
         let path = literal_rule(hit);
         match self.inside {
@@ -402,7 +402,7 @@ impl Entry {
 
     /// Whether a path inside a directory hit (relative to the hit, `/`
     /// separated) is excluded by this entry's rule: always, unless the
-    /// entry has an [`Entry::inside`] glob, whose segments must match the
+    /// entry has an [`Entry::inside`](Entry#structfield.inside) glob, whose segments must match the
     /// path's leading segments (`.gitignore` is not covered by `[^.]*`;
     /// `cache/.gitignore` is not covered by `*/[^.]*`).
     pub fn covers_inside(&self, inside_path: &str) -> bool {

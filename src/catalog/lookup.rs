@@ -184,8 +184,8 @@ pub fn match_dir(
 /// Classifies a file (or any non-directory) of the walk.
 ///
 /// `rel_path`, `name` and `has` as for [`match_dir`]. Protected names
-/// ([`is_protected`](super::is_protected)) never match, and env-file
-/// templates ([`is_env_template`](super::is_env_template)) never match a
+/// ([`is_protected`]) never match, and env-file templates
+/// ([`is_env_template`]) never match a
 /// secret entry. Nothing is allocated when no name matches.
 ///
 /// When the returned entry [`needs_content_check`](super::needs_content_check),

@@ -92,9 +92,7 @@ mod stacks;
 #[cfg(test)]
 mod tests;
 
-pub use content::{
-    content_entries, scan_content, worth_scanning, ContentHit, SCAN_BYTES, SCAN_MAX_FILE_BYTES,
-};
+pub use content::{scan_content, worth_scanning, ContentHit, SCAN_BYTES, SCAN_MAX_FILE_BYTES};
 pub use entries::{by_id, CONTENT_ENTRIES, ENTRIES};
 pub use entry::{ContentCheck, Entry, Kind, Matcher, Near, Rules};
 pub use envfile::is_env_template;

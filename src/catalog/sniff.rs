@@ -37,8 +37,8 @@ pub fn needs_content_check(entry: &Entry) -> bool {
 }
 
 /// [`needs_content_check`] knowing whether git tracks the file: a tracked
-/// file may need its head too ([`Entry::tracked_content`]), and a tracked
-/// file of an [`Entry::untracked_only`] entry needs nothing (it is not one).
+/// file may need its head too ([`Entry::tracked_content`](Entry#structfield.tracked_content)), and a tracked
+/// file of an [`Entry::untracked_only`](Entry#structfield.untracked_only) entry needs nothing (it is not one).
 pub fn needs_head(entry: &Entry, tracked: bool) -> bool {
     if tracked {
         !entry.untracked_only && (entry.content.is_some() || entry.tracked_content.is_some())
@@ -53,8 +53,8 @@ pub fn needs_head(entry: &Entry, tracked: bool) -> bool {
 /// repository).
 ///
 /// Entries without a content check pass on their name (an empty `.env`
-/// counts); an entry that is [`Entry::untracked_only`] fails when tracked,
-/// and a tracked file must also pass [`Entry::tracked_content`].
+/// counts); an entry that is [`Entry::untracked_only`](Entry#structfield.untracked_only) fails when tracked,
+/// and a tracked file must also pass [`Entry::tracked_content`](Entry#structfield.tracked_content).
 /// The answer is a `bool` by design: no part of the content can come out of
 /// this call. For a phrase to show, use the entry's `reason` or
 /// [`ContentCheck::evidence`].

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::analysis::plan::{Outcome, Plan};
+use crate::analysis::plan::{Considered, Outcome, Plan};
 use crate::catalog;
 use crate::facts::walk::{Hit, Walk};
 use crate::scan::tree::Totals;
@@ -24,6 +24,13 @@ pub struct Finding {
     pub reason: String,
     /// The matched paths (directories or files), sorted.
     pub paths: Vec<String>,
+    /// For a credential found by its content: the line of the first one
+    /// (never its value).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// Git tracks (some of) these paths: a tracked secret must also be
+    /// rotated, since it is in the history.
+    pub tracked: bool,
     /// Files below them that are sent.
     pub files: u64,
     /// Bytes below them that are sent.
@@ -31,19 +38,23 @@ pub struct Finding {
     /// The rule that keeps them out, in Docker syntax (the first line of
     /// `rules`).
     pub rule: String,
-    /// Every line to add: the rule, then any exceptions that keep
-    /// placeholders.
+    /// Every line to add.
     pub rules: Vec<String>,
-    /// Bytes the rule would take out of the context.
+    /// Bytes the rules would take out of the context.
     pub saves_bytes: u64,
-    /// Files the rule would take out of the context.
+    /// Files the rules would take out of the context.
     pub saves_files: u64,
-    /// Why the rule is not suggested: a path a build needs (a `COPY`
-    /// source, a lockfile, a packaging file) that it would exclude, or an
-    /// exception of the user's it would undo. The same sentence `init`
-    /// prints when it declines the rule.
+    /// Why no rule is suggested: a path a build needs (a `COPY` source, a
+    /// lockfile, a packaging file) that it would exclude, or an exception
+    /// of the user's it would undo. The same sentence `init` prints when it
+    /// declines the rule.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub needed: Option<String>,
+    /// The rule that stays true as the project grows (`**/target`), when
+    /// the hits allow one; the plan falls back to `rules` (one per path)
+    /// when it would catch a look-alike or something a build needs.
+    #[serde(skip)]
+    pub general: Option<(String, bool)>,
 }
 
 impl Finding {
@@ -53,7 +64,10 @@ impl Finding {
     }
 }
 
-/// Groups the walk's hits into findings with their candidate rules.
+/// Groups the walk's hits into findings with their candidate rules: one
+/// finding per catalogue entry, with the general rule and one exact rule
+/// per path. Non-secret hits on files git tracks are the project's choice
+/// and are left out.
 pub fn group(walk: &Walk) -> Vec<Finding> {
     let mut kept: Vec<&Hit> = Vec::new();
     for h in &walk.hits {
@@ -69,58 +83,58 @@ pub fn group(walk: &Walk) -> Vec<Finding> {
     }
     let mut by_entry: BTreeMap<&'static str, Vec<&Hit>> = BTreeMap::new();
     for h in kept {
+        // A tracked path is the project's choice (a shared `.vscode`, a
+        // test's `.log` fixture) unless it is a secret or plainly
+        // generated (bytecode caches, virtualenvs, coverage output).
+        let generated = matches!(
+            h.entry.kind,
+            catalog::Kind::Secret
+                | catalog::Kind::Cache
+                | catalog::Kind::Virtualenv
+                | catalog::Kind::Coverage
+        );
+        if h.tracked && !generated {
+            continue;
+        }
         by_entry.entry(h.entry.id).or_default().push(h);
     }
     let mut out = Vec::new();
     for (_, hits) in by_entry {
         let entry = hits[0].entry;
-        let all: Vec<&str> = hits.iter().map(|h| h.path.as_str()).collect();
-        let rules = entry.rules_for(&all);
-        let groups: Vec<(String, Vec<&Hit>)> = if rules.len() == 1 {
-            vec![(rules[0].clone(), hits.clone())]
-        } else {
-            hits.iter()
-                .map(|h| {
-                    let r = entry.rules_for(&[h.path.as_str()]);
-                    (
-                        r.into_iter()
-                            .next()
-                            .unwrap_or_else(|| catalog::literal_rule(&h.path)),
-                        vec![*h],
-                    )
-                })
-                .collect()
-        };
-        for (rule, hs) in groups {
-            let mut t = Totals::default();
-            for h in &hs {
-                if h.is_dir {
-                    if let Some(d) = walk.scan.dir(h.path.as_bytes()) {
-                        t.files += d.total_in.files;
-                        t.bytes += d.total_in.bytes;
-                    }
-                } else {
-                    t.files += 1;
-                    t.bytes += h.size;
+        let mut t = Totals::default();
+        for h in &hits {
+            if h.is_dir {
+                if let Some(d) = walk.scan.dir(h.path.as_bytes()) {
+                    t.files += d.total_in.files;
+                    t.bytes += d.total_in.bytes;
                 }
+            } else {
+                t.files += 1;
+                t.bytes += h.size;
             }
-            if t.files == 0 && entry.kind != catalog::Kind::Secret {
-                continue;
-            }
-            out.push(Finding {
-                id: entry.id.to_string(),
-                kind: entry.kind.as_str().to_string(),
-                reason: entry.reason.to_string(),
-                paths: hs.iter().map(|h| h.path.clone()).collect(),
-                files: t.files,
-                bytes: t.bytes,
-                rules: vec![rule.clone()],
-                rule,
-                saves_bytes: t.bytes,
-                saves_files: t.files,
-                needed: None,
-            });
         }
+        if t.files == 0 && entry.kind != catalog::Kind::Secret {
+            continue;
+        }
+        let all: Vec<&str> = hits.iter().map(|h| h.path.as_str()).collect();
+        let r = entry.rules(&all);
+        let exact: Vec<String> = hits.iter().map(|h| entry.exact_rule(&h.path)).collect();
+        out.push(Finding {
+            id: entry.id.to_string(),
+            kind: entry.kind.as_str().to_string(),
+            reason: entry.reason.to_string(),
+            paths: all.iter().map(|p| p.to_string()).collect(),
+            line: hits.iter().find_map(|h| h.line),
+            tracked: hits.iter().any(|h| h.tracked),
+            files: t.files,
+            bytes: t.bytes,
+            rule: r.general.clone().unwrap_or_else(|| exact[0].clone()),
+            rules: exact,
+            saves_bytes: t.bytes,
+            saves_files: t.files,
+            needed: None,
+            general: r.general.map(|g| (g, r.proof)),
+        });
     }
     // Secrets first, then by what each rule saves.
     out.sort_by(|a, b| {
@@ -132,19 +146,73 @@ pub fn group(walk: &Walk) -> Vec<Finding> {
     out
 }
 
-/// Records the plan's decision on each finding's rule: declined rules get
-/// the reason the plan gave.
-pub fn advise(findings: &mut [Finding], plan: &Plan) {
-    for f in findings {
-        let decided = plan.considered.iter().find(|c| c.lines == f.rules);
-        f.needed = match decided.map(|c| &c.outcome) {
-            Some(Outcome::Needed(why)) => Some(why.clone()),
-            Some(Outcome::UndoesException(line)) => {
-                Some(format!("it would undo your exception {line}"))
+/// Records the plan's decisions on the findings: the rule chosen (the
+/// general one, or the exact ones it fell back to), what it saves, and for
+/// declined rules the reason. A finding whose exact rules were partly
+/// declined is split in two.
+pub fn advise(findings: &mut Vec<Finding>, plan: &Plan) {
+    let mut out = Vec::new();
+    for (i, f) in findings.drain(..).enumerate() {
+        let mine: Vec<&Considered> = plan
+            .considered
+            .iter()
+            .filter(|c| c.finding == Some(i))
+            .collect();
+        if let Some(g) = mine
+            .iter()
+            .find(|c| c.general && matches!(c.outcome, Outcome::Added | Outcome::NoEffect))
+        {
+            out.push(Finding {
+                rule: g.lines[0].clone(),
+                rules: g.lines.clone(),
+                saves_files: g.removed.0,
+                saves_bytes: g.removed.1,
+                ..f
+            });
+            continue;
+        }
+        let exact: Vec<&&Considered> = mine.iter().filter(|c| !c.general).collect();
+        if exact.is_empty() {
+            out.push(f);
+            continue;
+        }
+        let mut added = f.clone();
+        let mut declined = f.clone();
+        added.paths.clear();
+        added.rules.clear();
+        added.saves_files = 0;
+        added.saves_bytes = 0;
+        declined.paths.clear();
+        declined.rules.clear();
+        for (k, c) in exact.iter().enumerate() {
+            let path = f.paths.get(c.hit.unwrap_or(k)).cloned().unwrap_or_default();
+            match c.declined_because() {
+                None => {
+                    added.paths.push(path);
+                    added.rules.extend(c.lines.iter().cloned());
+                    added.saves_files += c.removed.0;
+                    added.saves_bytes += c.removed.1;
+                }
+                Some(why) => {
+                    declined.paths.push(path);
+                    declined.rules.extend(c.lines.iter().cloned());
+                    declined.needed.get_or_insert(why);
+                }
             }
-            _ => None,
-        };
+        }
+        for mut part in [added, declined] {
+            if part.paths.is_empty() {
+                continue;
+            }
+            part.rule = part.rules.first().cloned().unwrap_or_default();
+            if part.needed.is_some() {
+                part.saves_files = 0;
+                part.saves_bytes = 0;
+            }
+            out.push(part);
+        }
     }
+    *findings = out;
 }
 
 /// Group title under which `init` writes a finding's rule.

@@ -24,6 +24,33 @@ pub struct Candidate {
     /// A stack default: written into a new file even when it changes
     /// nothing today (defensive).
     pub default: bool,
+    /// The finding (index) this candidate is a rule for.
+    pub finding: Option<usize>,
+    /// For a finding's general rule (`**/target`): the hit paths, when the
+    /// rule's name alone does not prove the entry, so that it must not
+    /// exclude anything outside them (a look-alike without the evidence).
+    pub general: Option<Vec<String>>,
+    /// For a finding's exact rule: which of its paths it is for. Judged
+    /// only when the finding's general rule was not added.
+    pub hit: Option<usize>,
+    /// For a finding's rule: the paths it is about (what it saves is
+    /// counted below them).
+    pub paths: Vec<String>,
+}
+
+impl Candidate {
+    /// A plain candidate: lines under a group.
+    pub fn new(group: impl Into<String>, lines: Vec<String>, default: bool) -> Candidate {
+        Candidate {
+            group: group.into(),
+            lines,
+            default,
+            finding: None,
+            general: None,
+            hit: None,
+            paths: Vec::new(),
+        }
+    }
 }
 
 /// What became of a candidate.
@@ -38,6 +65,10 @@ pub enum Outcome {
     Needed(String),
     /// Would undo a `!` exception of the user's (its location).
     UndoesException(String),
+    /// A general rule that would also exclude this path, which is not one
+    /// of the finding's (a look-alike without the evidence): the exact
+    /// rules are used instead.
+    LookAlike(String),
 }
 
 /// A candidate and its outcome.
@@ -49,6 +80,14 @@ pub struct Considered {
     pub lines: Vec<String>,
     /// What became of it.
     pub outcome: Outcome,
+    /// The finding it is a rule for.
+    pub finding: Option<usize>,
+    /// A finding's general rule.
+    pub general: bool,
+    /// For a finding's exact rule: which of its paths.
+    pub hit: Option<usize>,
+    /// Files and bytes it takes out of the context (when added).
+    pub removed: (u64, u64),
 }
 
 impl Considered {
@@ -58,6 +97,9 @@ impl Considered {
         match &self.outcome {
             Outcome::Needed(why) => Some(why.clone()),
             Outcome::UndoesException(line) => Some(format!("it would undo your exception {line}")),
+            Outcome::LookAlike(p) => Some(format!(
+                "it would also exclude {p}, which is not one of them; using the exact paths instead"
+            )),
             _ => None,
         }
     }
@@ -104,15 +146,40 @@ pub fn plan(
             .fold((0u64, 0u64), |(f, b), (r, _)| (f + 1, b + r.size))
     };
     let before = sent(&excluded);
+    let original = excluded.clone();
     let mut considered: Vec<Considered> = Vec::new();
     for c in candidates {
-        if considered.iter().any(|k| k.lines == c.lines) {
+        if c.finding.is_none() && considered.iter().any(|k| k.lines == c.lines) {
+            continue;
+        }
+        // An exact rule only when its finding's general rule was declined
+        // (not when it was added, nor when an earlier rule covers it).
+        if c.hit.is_some()
+            && considered.iter().any(|k| {
+                k.general
+                    && k.finding == c.finding
+                    && matches!(k.outcome, Outcome::Added | Outcome::NoEffect)
+            })
+        {
             continue;
         }
         let trial = replay(ctx.builder, entries, &excluded, &c.lines);
         let removed: Vec<usize> = (0..rows.len())
             .filter(|&i| !excluded[i] && trial[i])
             .collect();
+        let under = |p: &[u8], hits: &[String]| {
+            hits.iter().any(|h| {
+                let h = h.as_bytes();
+                p.starts_with(h) && (p.len() == h.len() || p[h.len()] == b'/')
+            })
+        };
+        let look_alike = c.general.as_ref().and_then(|hits| {
+            removed
+                .iter()
+                .map(|&i| entries.path(&rows[i]))
+                .find(|p| !under(p, hits))
+                .map(|p| String::from_utf8_lossy(p).into_owned())
+        });
         let outcome = if let Some(why) = removed.iter().find_map(|&i| {
             let p = entries.path(&rows[i]);
             needs.taken_by(p).map(|n| {
@@ -129,10 +196,23 @@ pub fn plan(
             .find_map(|&i| user_exception(ctx, entries.path(&rows[i])))
         {
             Outcome::UndoesException(line)
+        } else if let Some(p) = look_alike {
+            Outcome::LookAlike(p)
         } else if removed.is_empty() && (existing || !c.default) {
             Outcome::NoEffect
         } else {
             Outcome::Added
+        };
+        // What the rule saves on its own, against the file as it is (for
+        // findings; the plan's order does not change it).
+        let taken = if c.finding.is_some() {
+            let alone = replay(ctx.builder, entries, &original, &c.lines);
+            (0..rows.len())
+                .filter(|&i| !original[i] && alone[i] && rows[i].kind != EntryKind::Dir)
+                .filter(|&i| under(entries.path(&rows[i]), &c.paths))
+                .fold((0u64, 0u64), |(f, b), i| (f + 1, b + rows[i].size))
+        } else {
+            (0, 0)
         };
         if outcome == Outcome::Added {
             excluded = trial;
@@ -141,6 +221,10 @@ pub fn plan(
             group: c.group,
             lines: c.lines,
             outcome,
+            finding: c.finding,
+            general: c.general.is_some() || (c.finding.is_some() && c.hit.is_none()),
+            hit: c.hit,
+            removed: taken,
         });
     }
     let after = sent(&excluded);
@@ -204,16 +288,37 @@ fn user_exception(ctx: &Context, path: &[u8]) -> Option<String> {
     })
 }
 
-/// The candidates for a finding: its lines, under its kind's group.
+/// The candidates for the findings: each one's general rule (when it has
+/// one), then one exact rule per path, judged only if the general rule is
+/// not added.
 pub fn finding_candidates(findings: &[crate::analysis::findings::Finding]) -> Vec<Candidate> {
-    findings
-        .iter()
-        .map(|f| Candidate {
-            group: crate::analysis::findings::group_title(&f.kind).to_string(),
-            lines: f.rules.clone(),
-            default: false,
-        })
-        .collect()
+    let mut out = Vec::new();
+    for (i, f) in findings.iter().enumerate() {
+        let group = crate::analysis::findings::group_title(&f.kind).to_string();
+        if let Some((rule, proof)) = &f.general {
+            out.push(Candidate {
+                group: group.clone(),
+                lines: vec![rule.clone()],
+                default: false,
+                finding: Some(i),
+                general: (!*proof).then(|| f.paths.clone()),
+                hit: None,
+                paths: f.paths.clone(),
+            });
+        }
+        for (k, r) in f.rules.iter().enumerate() {
+            out.push(Candidate {
+                group: group.clone(),
+                lines: vec![r.clone()],
+                default: false,
+                finding: Some(i),
+                general: None,
+                hit: Some(k),
+                paths: f.paths.get(k).cloned().into_iter().collect(),
+            });
+        }
+    }
+    out
 }
 
 /// Build definitions: the builder reads them on its own, at any depth
@@ -242,30 +347,18 @@ pub fn stack_candidates(ctx: &Context) -> Vec<Candidate> {
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
     let mut out: Vec<Candidate> = catalog::common_defaults()
         .iter()
-        .map(|d| Candidate {
-            group: d.group.to_string(),
-            lines: vec![d.rule.to_string()],
-            default: true,
-        })
+        .map(|d| Candidate::new(d.group, vec![d.rule.to_string()], true))
         .collect();
     // BuildKit reads the Dockerfile and the ignore file on its own; in the
     // context they only bust the cache of `COPY . .` (the classic builder
     // sends them anyway). A `COPY` that names them keeps them (needed).
     let build_files = "Build definitions (the builder reads them on its own)";
     for rule in BUILD_DEFINITIONS {
-        out.push(Candidate {
-            group: build_files.to_string(),
-            lines: vec![rule.to_string()],
-            default: true,
-        });
+        out.push(Candidate::new(build_files, vec![rule.to_string()], true));
     }
     for eco in catalog::detect_ecosystems(&refs) {
         for d in catalog::stack_defaults(eco) {
-            out.push(Candidate {
-                group: d.group.to_string(),
-                lines: vec![d.rule.to_string()],
-                default: true,
-            });
+            out.push(Candidate::new(d.group, vec![d.rule.to_string()], true));
         }
     }
     out

@@ -4,8 +4,7 @@
 use crate::catalog;
 use crate::error::Result;
 use crate::facts::context::Context;
-use crate::facts::walk::read_head;
-use crate::relpath::parent;
+use crate::facts::walk::{read_head, read_prefix};
 
 /// A staged file that would land in the context.
 pub struct Staged {
@@ -37,14 +36,23 @@ pub fn judge(ctx: &Context, staged: &[Vec<u8>], threshold: u64) -> Result<Vec<St
             continue;
         }
         let name = &rel[rel.rfind('/').map_or(0, |i| i + 1)..];
-        let dir = ctx.root.join(crate::relpath::as_path(parent(raw)));
-        let sibling = |g: &str| catalog::dir_has(&dir, g);
-        let entry = catalog::match_file(rel, name, &sibling);
-        let secret = entry.filter(|e| {
+        let has = |d: &str, g: &str| catalog::dir_has(&ctx.root.join(d), g);
+        let entry = catalog::match_file(rel, name, &has);
+        // Staged means tracked from now on.
+        let by_name = entry.filter(|e| {
             e.kind == catalog::Kind::Secret
-                && (!catalog::needs_content_check(e)
-                    || read_head(&abs).is_ok_and(|h| catalog::confirm_secret(e, &h)))
+                && (!catalog::needs_head(e, true)
+                    || read_head(&abs).is_ok_and(|h| catalog::confirm(e, &h, true)))
         });
+        let by_content = if by_name.is_none() && catalog::worth_scanning(name, md.len()) {
+            read_prefix(&abs, catalog::SCAN_BYTES)
+                .ok()
+                .and_then(|h| catalog::scan_content(&h).into_iter().next())
+                .map(|h| h.entry)
+        } else {
+            None
+        };
+        let secret = by_name.or(by_content);
         let rule = |e: Option<&catalog::Entry>| {
             e.and_then(|e| e.rules_for(&[rel]).into_iter().next())
                 .unwrap_or_else(|| catalog::literal_rule(rel))

@@ -1,8 +1,9 @@
 //! The catalogue table: well-known heavy, generated and dangerous paths.
 //!
-//! This file is data only. The types and look-ups live in the parent module
-//! ([`super`]); the guards that keep the table honest (unique ids, examples
-//! that match, rules in plain Docker syntax) are the tests there.
+//! This file is data only. The types are in `entry.rs`, the look-ups in
+//! `lookup.rs` and `content.rs`; the guards that keep the table honest
+//! (unique ids, examples that match, rules in plain Docker syntax) are the
+//! tests in `tests.rs`.
 //!
 //! Order matters where two entries can claim the same path: the look-ups
 //! take the first entry in table order whose matcher and conditions hold, so
@@ -12,18 +13,44 @@
 //! An entry's `rule` is the any-depth form (`**/name`); the root form is the
 //! same text without the leading `**/`. Entries recognised by a marker file
 //! inside them (`pyvenv.cfg`, `CACHEDIR.TAG`) have no rule of their own:
-//! their rules are the paths where they were found.
+//! their rules are the paths where they were found. Entries with an
+//! `inside` glob exclude only part of a directory's contents, so that its
+//! tracked placeholders stay (see `entry.rs`).
+//!
+//! [`CONTENT_ENTRIES`] are the credential formats found inside files of any
+//! name (`content.rs`); they match no path.
 
-use super::ContentCheck::{
-    DockerAuth, GitCredentials, KeyLikeValues, Kubeconfig, Netrc, NpmAuth, PrivateKey,
+use super::entry::ContentCheck::{
+    DockerAuth, Executable, GitCredentials, KeyLikeValues, Kubeconfig, Netrc, NpmAuth, PrivateKey,
     PypircPassword, ServiceAccount, YarnAuth,
 };
-use super::Ecosystem::{Dotnet, Go, Java, Node, Php, Python, Ruby, Rust, Terraform};
-use super::Kind::{
-    Build, Cache, Coverage, Dependencies, Editor, Infra, Logs, Secret, Vcs, Virtualenv,
+use super::entry::Entry;
+use super::entry::Kind::{
+    Build, Cache, Coverage, Data, Dependencies, Editor, Infra, Logs, Secret, Vcs, Virtualenv,
 };
-use super::Matcher::{DirGlob, DirHolding, DirName, DirPath, FileGlob, FileName, FilePath};
-use super::{Ecosystem, Entry};
+use super::entry::Matcher::{
+    Content, DirGlob, DirHolding, DirName, DirPath, FileGlob, FileName, FilePath, GoBinary,
+};
+use super::stacks::Ecosystem::{self, Dotnet, Go, Java, Node, Php, Python, Ruby, Rust, Terraform};
+
+/// The entry with this id, path or content.
+pub fn by_id(id: &str) -> Option<&'static Entry> {
+    ENTRIES.iter().chain(CONTENT_ENTRIES).find(|e| e.id == id)
+}
+
+/// Evidence of a Rails application beside `log`, `tmp` and `public`.
+const RAILS: &[&str] = &["Gemfile", "config/application.rb"];
+/// Evidence of a Python project beside `dist` and `build`.
+const PY_PACKAGE: &[&str] = &[
+    "pyproject.toml",
+    "setup.py",
+    "setup.cfg",
+    "requirements*.txt",
+    "Pipfile",
+    "manage.py",
+];
+/// A `package.json` beside them makes `dist` and `build` a JavaScript build.
+const JS_PACKAGE: &[&str] = &["package.json"];
 
 const ANY: &[Ecosystem] = &[];
 
@@ -323,6 +350,49 @@ pub static ENTRIES: &[Entry] = &[
         "PHP CS Fixer's cache of checked files; machine-local.",
     ),
     Entry::new(
+        "rails-tmp-cache",
+        Cache,
+        &[Ruby],
+        DirPath("tmp/cache"),
+        Some("**/tmp/cache"),
+        "tmp/cache",
+        "Rails' caches (bootsnap, assets); machine-local and rebuilt on boot.",
+    )
+    .siblings_all(RAILS),
+    Entry::new(
+        "rails-tmp-pids",
+        Data,
+        &[Ruby],
+        DirPath("tmp/pids"),
+        Some("**/tmp/pids/[^.]*"),
+        "tmp/pids",
+        "Process id files of a local Rails server; a stale one stops the server in the container from starting.",
+    )
+    .siblings_all(RAILS)
+    .inside("[^.]*"),
+    Entry::new(
+        "laravel-framework-storage",
+        Cache,
+        &[Php],
+        DirPath("storage/framework"),
+        Some("**/storage/framework/*/[^.]*"),
+        "storage/framework",
+        "Laravel's compiled views, sessions and file cache; the rule keeps the directories and their placeholders.",
+    )
+    .sibling(&["artisan"])
+    .inside("*/[^.]*"),
+    Entry::new(
+        "laravel-bootstrap-cache",
+        Cache,
+        &[Php],
+        DirPath("bootstrap/cache"),
+        Some("**/bootstrap/cache/*.php"),
+        "bootstrap/cache",
+        "Laravel's cached config, routes and package manifests, which hold host paths and stale settings.",
+    )
+    .sibling(&["artisan"])
+    .inside("*.php"),
+    Entry::new(
         "cachedir-tag",
         Cache,
         ANY,
@@ -343,36 +413,82 @@ pub static ENTRIES: &[Entry] = &[
     )
     .sibling(&["Cargo.toml", "pom.xml", "build.sbt"]),
     Entry::new(
+        "go-binary",
+        Build,
+        &[Go],
+        GoBinary,
+        None,
+        "server",
+        "Go executable built next to go.mod and not tracked by git; build it in the image instead of shipping tens of megabytes.",
+    )
+    .content(Executable)
+    .untracked_only(),
+    Entry::new(
+        "goreleaser-dist",
+        Build,
+        &[Go],
+        DirName("dist"),
+        Some("**/dist"),
+        "dist",
+        "GoReleaser's output of archives and binaries for every platform (it writes artifacts.json there); rebuild in the image instead.",
+    )
+    .sibling(&[".goreleaser.y*ml*", "goreleaser.y*ml", "go.mod"])
+    .child(&["artifacts.json", "metadata.json"]),
+    Entry::new(
+        "python-dist",
+        Build,
+        &[Python],
+        DirName("dist"),
+        Some("**/dist"),
+        "dist",
+        "Wheels and source archives built from the package; the image builds or installs its own.",
+    )
+    .sibling(PY_PACKAGE)
+    .no_sibling(JS_PACKAGE)
+    .child(&["*.whl", "*.tar.gz", "*.egg", "*.zip"]),
+    Entry::new(
+        "python-build-lib",
+        Build,
+        &[Python],
+        DirPath("build/lib*"),
+        Some("**/build/lib*"),
+        "build/lib",
+        "setuptools' staged copy of the package for a wheel; rebuilt by every build.",
+    )
+    .sibling(PY_PACKAGE)
+    .no_sibling(JS_PACKAGE),
+    Entry::new(
+        "python-build-bdist",
+        Build,
+        &[Python],
+        DirPath("build/bdist.*"),
+        Some("**/build/bdist.*"),
+        "build/bdist.linux-x86_64",
+        "setuptools' temporary tree for a binary distribution; rebuilt by every build.",
+    )
+    .sibling(PY_PACKAGE)
+    .no_sibling(JS_PACKAGE),
+    Entry::new(
         "dist-dir",
         Build,
-        &[Node, Python, Go],
+        &[Node],
         DirName("dist"),
         Some("**/dist"),
         "frontend/dist",
         "Bundler or packager output next to its manifest; rebuild it in the image unless the Dockerfile copies it on purpose.",
     )
-    .sibling(&[
-        "package.json",
-        "pyproject.toml",
-        "setup.py",
-        "setup.cfg",
-        ".goreleaser.yml",
-        ".goreleaser.yaml",
-    ]),
+    .sibling(JS_PACKAGE),
     Entry::new(
         "build-dir",
         Build,
-        &[Node, Python, Java],
+        &[Node, Java],
         DirName("build"),
         Some("**/build"),
         "build",
-        "Build output next to its manifest (npm, setuptools, Gradle or CMake); rebuild it in the image unless the Dockerfile copies it on purpose.",
+        "Build output next to its manifest (npm, Gradle or CMake); rebuild it in the image unless the Dockerfile copies it on purpose.",
     )
     .sibling(&[
         "package.json",
-        "pyproject.toml",
-        "setup.py",
-        "setup.cfg",
         "build.gradle",
         "build.gradle.kts",
         "CMakeLists.txt",
@@ -472,6 +588,26 @@ pub static ENTRIES: &[Entry] = &[
     )
     .sibling(&["*.csproj", "*.fsproj", "*.vbproj"]),
     Entry::new(
+        "rails-public-assets",
+        Build,
+        &[Ruby],
+        DirPath("public/assets"),
+        Some("**/public/assets"),
+        "public/assets",
+        "Rails' precompiled assets; rails assets:precompile recreates them in the image.",
+    )
+    .siblings_all(RAILS),
+    Entry::new(
+        "rails-public-packs",
+        Build,
+        &[Ruby],
+        DirPath("public/packs*"),
+        Some("**/public/packs*"),
+        "public/packs",
+        "Webpacker's compiled packs; recreated by the asset build in the image.",
+    )
+    .siblings_all(RAILS),
+    Entry::new(
         "cdk-out",
         Build,
         ANY,
@@ -508,6 +644,28 @@ pub static ENTRIES: &[Entry] = &[
         "var/app.log",
         "Log file written at run time; it changes constantly and busts the build cache.",
     ),
+    Entry::new(
+        "laravel-logs",
+        Logs,
+        &[Php],
+        DirPath("storage/logs"),
+        Some("**/storage/logs/[^.]*"),
+        "storage/logs",
+        "Laravel's log files; the rule keeps the directory and its placeholder, which the application needs.",
+    )
+    .sibling(&["artisan"])
+    .inside("[^.]*"),
+    Entry::new(
+        "rails-log",
+        Logs,
+        &[Ruby],
+        DirName("log"),
+        Some("**/log/[^.]*"),
+        "log",
+        "Rails' log files, often hundreds of megabytes; the rule keeps the directory and its placeholder.",
+    )
+    .siblings_all(RAILS)
+    .inside("[^.]*"),
     Entry::new(
         "logs-dir",
         Logs,
@@ -618,6 +776,25 @@ pub static ENTRIES: &[Entry] = &[
         Some("**/TestResults"),
         "tests/Api.Tests/TestResults",
         "dotnet test results and coverage; regenerated by the tests.",
+    ),
+    Entry::new(
+        "go-coverage-profile",
+        Coverage,
+        &[Go],
+        FileName("coverage.out"),
+        Some("**/coverage.out"),
+        "coverage.out",
+        "Go test coverage profile next to go.mod; regenerated by go test -coverprofile.",
+    )
+    .sibling(&["go.mod"]),
+    Entry::new(
+        "pprof-profile",
+        Coverage,
+        ANY,
+        FileGlob("*.pprof"),
+        Some("**/*.pprof"),
+        "cpu.pprof",
+        "CPU or memory profile from a local run; a measurement, never an input to the build.",
     ),
     Entry::new(
         "junit-xml",
@@ -738,6 +915,17 @@ pub static ENTRIES: &[Entry] = &[
         "live/prod/.terragrunt-cache",
         "Terragrunt's working copies of modules and providers; recreated on the next run.",
     ),
+    // ---- local data ------------------------------------------------------
+    Entry::new(
+        "django-sqlite",
+        Data,
+        &[Python],
+        FileName("db.sqlite3"),
+        Some("**/db.sqlite3"),
+        "db.sqlite3",
+        "Django's local development database; it may hold user data and is no input to the build.",
+    )
+    .sibling(&["manage.py"]),
     // ---- secrets ---------------------------------------------------------
     Entry::new(
         "dotenv",
@@ -747,7 +935,8 @@ pub static ENTRIES: &[Entry] = &[
         Some("**/.env"),
         ".env",
         "Environment file with local settings and credentials; pass them at run time instead of baking them into the image.",
-    ),
+    )
+    .tracked_content(KeyLikeValues),
     Entry::new(
         "dotenv-variant",
         Secret,
@@ -757,13 +946,8 @@ pub static ENTRIES: &[Entry] = &[
         ".env.production",
         "Environment file with settings and credentials for one environment; pass them at run time instead.",
     )
-    .except(&[
-        ".env.example",
-        ".env.sample",
-        ".env.template",
-        ".env.dist",
-        ".env.vault",
-    ]),
+    .except(&[".env.vault"])
+    .tracked_content(KeyLikeValues),
     Entry::new(
         "ssh-key-rsa",
         Secret,
@@ -1060,4 +1244,109 @@ pub static ENTRIES: &[Entry] = &[
         "Google Cloud service-account key with a private key; use workload identity or a build secret instead.",
     )
     .content(ServiceAccount),
+];
+
+/// Credential formats found inside files of any name by
+/// [`scan_content`](super::scan_content). Their rules are the paths of the
+/// files that hold them.
+pub static CONTENT_ENTRIES: &[Entry] = &[
+    Entry::new(
+        "private-key-block",
+        Secret,
+        ANY,
+        Content,
+        None,
+        "certs/server.crt.bak",
+        "File holding a PEM private key block; anyone who pulls the image can read it.",
+    ),
+    Entry::new(
+        "aws-access-key",
+        Secret,
+        ANY,
+        Content,
+        None,
+        "deploy/credentials",
+        "AWS access key id with its secret access key; use a build secret or the runtime's own credentials.",
+    ),
+    Entry::new(
+        "github-token",
+        Secret,
+        ANY,
+        Content,
+        None,
+        "settings.ini",
+        "GitHub token (personal, OAuth, app or refresh); revoke it and pass a token at build or run time instead.",
+    ),
+    Entry::new(
+        "github-fine-grained-token",
+        Secret,
+        ANY,
+        Content,
+        None,
+        "config/local.yml",
+        "GitHub fine-grained personal access token; revoke it and pass a token at build or run time instead.",
+    ),
+    Entry::new(
+        "gitlab-token",
+        Secret,
+        ANY,
+        Content,
+        None,
+        "ci/settings.toml",
+        "GitLab personal access token; revoke it and pass a token at build or run time instead.",
+    ),
+    Entry::new(
+        "slack-token",
+        Secret,
+        ANY,
+        Content,
+        None,
+        "bot/config.json",
+        "Slack bot, user or workspace token; anyone who pulls the image can post as it.",
+    ),
+    Entry::new(
+        "stripe-live-key",
+        Secret,
+        ANY,
+        Content,
+        None,
+        "payments/settings.py",
+        "Stripe live secret or restricted key; it moves real money, so rotate it and pass it at run time.",
+    ),
+    Entry::new(
+        "google-api-key",
+        Secret,
+        ANY,
+        Content,
+        None,
+        "maps/config.js",
+        "Google API key; restrict or rotate it and pass it at run time instead.",
+    ),
+    Entry::new(
+        "npm-token",
+        Secret,
+        ANY,
+        Content,
+        None,
+        "scripts/publish.sh",
+        "npm access token; use a build secret (RUN --mount=type=secret) instead.",
+    ),
+    Entry::new(
+        "pypi-token",
+        Secret,
+        ANY,
+        Content,
+        None,
+        "release.cfg",
+        "PyPI upload token; anyone who pulls the image can publish the package.",
+    ),
+    Entry::new(
+        "registry-auth-token",
+        Secret,
+        ANY,
+        Content,
+        None,
+        "ci/npmrc",
+        "Registry _authToken set to a literal token; read it from a build secret instead.",
+    ),
 ];

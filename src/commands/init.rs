@@ -98,11 +98,11 @@ pub fn make_plan(facts: &Facts, ctx: &Context, opts: &InitOptions) -> Result<Ini
                         t.rule
                     ));
                 }
-                extra.push(Candidate {
-                    group: "From .gitignore".into(),
-                    lines: vec![t.rule.clone()],
-                    default: true,
-                });
+                extra.push(Candidate::new(
+                    "From .gitignore",
+                    vec![t.rule.clone()],
+                    true,
+                ));
             }
         }
     }

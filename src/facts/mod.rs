@@ -216,7 +216,8 @@ impl Facts {
             .expect("walk counter")
             .entry(clean(&ctx.root))
             .or_default() += 1;
-        walk::walk(ctx, wants, progress)
+        let tracked = walk::Tracked::new(git::tracked(&ctx.root));
+        walk::walk(ctx, wants, &tracked, progress)
     }
 
     /// Walks every path of a context (for `lint`; counted like

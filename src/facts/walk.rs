@@ -27,6 +27,45 @@ pub struct WalkWants {
     pub entries: bool,
 }
 
+/// What the walk knows beyond the tree: the files git tracks (sorted;
+/// `None` outside a repository), so that tracked files are judged as the
+/// project's choices and tracked secrets are said to be tracked.
+#[derive(Clone, Debug, Default)]
+pub struct Tracked(pub Option<std::sync::Arc<Vec<Vec<u8>>>>);
+
+impl Tracked {
+    /// From git's list of tracked files (any order).
+    pub fn new(files: Option<std::collections::HashSet<Vec<u8>>>) -> Tracked {
+        Tracked(files.map(|f| {
+            let mut v: Vec<Vec<u8>> = f.into_iter().collect();
+            v.sort();
+            std::sync::Arc::new(v)
+        }))
+    }
+
+    /// Whether git tracks this file.
+    pub fn file(&self, path: &[u8]) -> bool {
+        self.0
+            .as_ref()
+            .is_some_and(|v| v.binary_search_by(|p| p.as_slice().cmp(path)).is_ok())
+    }
+
+    /// Whether git tracks a file below `dir` that `covered` accepts
+    /// (given the path relative to `dir`).
+    pub fn below(&self, dir: &[u8], covered: &dyn Fn(&str) -> bool) -> bool {
+        let Some(v) = &self.0 else {
+            return false;
+        };
+        let mut prefix = dir.to_vec();
+        prefix.push(b'/');
+        let start = v.partition_point(|p| p.as_slice() < prefix.as_slice());
+        v[start..]
+            .iter()
+            .take_while(|p| p.starts_with(&prefix))
+            .any(|p| std::str::from_utf8(&p[prefix.len()..]).is_ok_and(covered))
+    }
+}
+
 /// What one walk of a context found.
 pub struct Walk {
     /// Totals, per-directory sizes, largest files, errors.
@@ -41,7 +80,12 @@ pub struct Walk {
 
 /// Walks the context once. An invalid pattern the walk reaches fails it,
 /// as it fails the build.
-pub fn walk(ctx: &Context, wants: WalkWants, progress: Option<&AtomicU64>) -> Result<Walk> {
+pub fn walk(
+    ctx: &Context,
+    wants: WalkWants,
+    tracked: &Tracked,
+    progress: Option<&AtomicU64>,
+) -> Result<Walk> {
     let (scan, parts) = measure(
         &ctx.root,
         &ctx.matcher,
@@ -50,7 +94,13 @@ pub fn walk(ctx: &Context, wants: WalkWants, progress: Option<&AtomicU64>) -> Re
         progress,
         || {
             (
-                (Classify::default(), DepthMisses::new(&ctx.matcher)),
+                (
+                    Classify {
+                        tracked: tracked.clone(),
+                        ..Classify::default()
+                    },
+                    DepthMisses::new(&ctx.matcher),
+                ),
                 Recorder {
                     on: wants.entries,
                     entries: Entries::default(),
@@ -92,6 +142,11 @@ pub struct Hit {
     pub is_dir: bool,
     /// File size (0 for directories).
     pub size: u64,
+    /// For a credential found by content: its line (never its value).
+    pub line: Option<usize>,
+    /// Git tracks the file (for a directory: a file below it that the
+    /// entry's rule covers).
+    pub tracked: bool,
 }
 
 /// The per-thread catalogue classifier: names each directory's children
@@ -106,11 +161,22 @@ struct Classify {
     spans: Vec<(u32, u32)>,
     files: Vec<(u32, u32, u64)>,
     hits: Vec<Hit>,
+    tracked: Tracked,
 }
 
 impl Classify {
     fn name(&self, span: (u32, u32)) -> &[u8] {
         &self.names[span.0 as usize..span.1 as usize]
+    }
+
+    // The catalogue's evidence question: the listed directory from memory,
+    // any other from disk.
+    fn has(&self, root: &Path, dir: &str, glob: &str) -> bool {
+        if dir.as_bytes() == self.dir.as_slice() && !glob.contains('/') {
+            self.has_child(glob)
+        } else {
+            catalog::dir_has(&root.join(dir), glob)
+        }
     }
 
     fn has_child(&self, glob: &str) -> bool {
@@ -163,19 +229,37 @@ impl Classifier for Classify {
                 std::str::from_utf8(&dir),
                 std::str::from_utf8(basename(&dir)),
             ) {
-                let child = |g: &str| self.has_child(g);
-                let sibling = |g: &str| catalog::dir_has(&root.join(os(parent(&dir))), g);
-                if let Some(entry) = catalog::match_dir(rel, name, &child, &sibling) {
+                let has = |d: &str, g: &str| self.has(root, d, g);
+                if let Some(entry) = catalog::match_dir(rel, name, &has) {
+                    let tracked = self
+                        .tracked
+                        .below(&dir, &|inside| entry.covers_inside(inside));
                     self.hits.push(Hit {
                         entry,
                         path: rel.to_string(),
                         is_dir: true,
                         size: 0,
+                        line: None,
+                        tracked,
                     });
                 }
             }
         }
         let files = std::mem::take(&mut self.files);
+        // Go binaries are named after the module of the go.mod beside them.
+        let go = if self.has_child("go.mod") {
+            read_head(&root.join(os(&dir)).join("go.mod"))
+                .ok()
+                .map(|head| {
+                    let m = catalog::GoModule::from_go_mod(&head);
+                    match std::str::from_utf8(basename(&dir)) {
+                        Ok(d) if !d.is_empty() => m.with_dir_name(d),
+                        _ => m,
+                    }
+                })
+        } else {
+            None
+        };
         for &(a, b, size) in &files {
             let name = self.name((a, b));
             let Ok(name_s) = std::str::from_utf8(name) else {
@@ -185,28 +269,61 @@ impl Classifier for Classify {
             let Ok(rel) = std::str::from_utf8(&path) else {
                 continue;
             };
-            let sibling = |g: &str| self.has_child(g);
-            let Some(entry) = catalog::match_file(rel, name_s, &sibling) else {
-                continue;
-            };
-            if catalog::needs_content_check(entry) {
-                // Service-account keys are small and named like keys; do
-                // not read every JSON file of the tree.
-                if entry.id == "gcp-service-account" && (size > 16 * 1024 || !key_like_json(name_s))
-                {
-                    continue;
-                }
-                match read_head(&root.join(os(&path))) {
-                    Ok(head) if catalog::confirm_secret(entry, &head) => {}
-                    _ => continue,
+            let tracked = self.tracked.file(&path);
+            let has = |d: &str, g: &str| self.has(root, d, g);
+            let mut entry = catalog::match_file(rel, name_s, &has);
+            if entry.is_none() {
+                if let Some(m) = &go {
+                    let cmd = |n: &str| catalog::dir_has(&root.join(os(&dir)).join("cmd"), n);
+                    entry = m.candidate(name_s, &cmd);
                 }
             }
-            self.hits.push(Hit {
-                entry,
-                path: rel.to_string(),
-                is_dir: false,
-                size,
-            });
+            if let Some(e) = entry {
+                // Service-account keys are small and named like keys; do
+                // not read every JSON file of the tree.
+                if e.id == "gcp-service-account" && (size > 16 * 1024 || !key_like_json(name_s)) {
+                    continue;
+                }
+                if catalog::needs_head(e, tracked) {
+                    match read_head(&root.join(os(&path))) {
+                        Ok(head) if catalog::confirm(e, &head, tracked) => {}
+                        _ => entry = None,
+                    }
+                }
+            }
+            match entry {
+                Some(e) => self.hits.push(Hit {
+                    entry: e,
+                    path: rel.to_string(),
+                    is_dir: false,
+                    size,
+                    line: None,
+                    tracked,
+                }),
+                None if catalog::worth_scanning(name_s, size) => {
+                    let Ok(head) = read_prefix(&root.join(os(&path)), catalog::SCAN_BYTES) else {
+                        continue;
+                    };
+                    // One finding per kind of credential in the file, at
+                    // its first line.
+                    let mut seen: Vec<&'static str> = Vec::new();
+                    for h in catalog::scan_content(&head) {
+                        if seen.contains(&h.entry.id) {
+                            continue;
+                        }
+                        seen.push(h.entry.id);
+                        self.hits.push(Hit {
+                            entry: h.entry,
+                            path: rel.to_string(),
+                            is_dir: false,
+                            size,
+                            line: Some(h.line),
+                            tracked,
+                        });
+                    }
+                }
+                None => {}
+            }
         }
         self.files = files;
         self.files.clear();
@@ -233,14 +350,20 @@ fn key_like_json(name: &str) -> bool {
 /// At most [`catalog::SNIFF_BYTES`] of a regular file, opened without
 /// following a symlink swapped in since the walk saw a file.
 pub fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
+    read_prefix(path, catalog::SNIFF_BYTES)
+}
+
+/// At most `max` bytes from the start of a regular file (nothing for
+/// anything else: a FIFO is never opened).
+pub fn read_prefix(path: &Path, max: usize) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let md = std::fs::symlink_metadata(path)?;
     if !md.is_file() {
         return Ok(Vec::new());
     }
-    let mut head = Vec::with_capacity(catalog::SNIFF_BYTES.min(md.len() as usize));
+    let mut head = Vec::with_capacity(max.min(md.len() as usize));
     std::fs::File::open(path)?
-        .take(catalog::SNIFF_BYTES as u64)
+        .take(max as u64)
         .read_to_end(&mut head)?;
     Ok(head)
 }

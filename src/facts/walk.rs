@@ -696,6 +696,22 @@ impl Entries {
             .any(|r| r.kind != EntryKind::Dir && !r.excluded && !is_placeholder(self.path(r)))
     }
 
+    /// Files and bytes sent below the directory `dir` whose path inside it
+    /// `covered` accepts.
+    pub fn sent_below(&self, dir: &[u8], covered: &dyn Fn(&str) -> bool) -> (u64, u64) {
+        let mut prefix = dir.to_vec();
+        prefix.push(b'/');
+        let start = self
+            .rows
+            .partition_point(|r| tree_order(self.path(r), &prefix).is_lt());
+        self.rows[start..]
+            .iter()
+            .take_while(|r| self.path(r).starts_with(&prefix))
+            .filter(|r| r.kind != EntryKind::Dir && !r.excluded)
+            .filter(|r| std::str::from_utf8(&self.path(r)[prefix.len()..]).is_ok_and(covered))
+            .fold((0, 0), |(f, b), r| (f + 1, b + r.size))
+    }
+
     /// Whether anything is sent below the directory `dir`.
     pub fn sends_below(&self, dir: &[u8]) -> bool {
         let mut prefix = dir.to_vec();

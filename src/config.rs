@@ -6,6 +6,8 @@
 //! fail-on = ["secrets"]   # categories that make `check` exit 1
 //! allow = [".env.ci"]     # paths (relative to the context) never reported
 //! staged-max-size = "5MB" # staged files above this size are reported
+//! builder = "podman"      # the builder the project uses (flag, then
+//!                         # CTXSIZE_BUILDER, then this key)
 //! ```
 //! Flags override the file. Unknown keys are errors, so typos do not pass
 //! silently.
@@ -16,6 +18,7 @@ use serde::Deserialize;
 
 use crate::checks::Category;
 use crate::error::{Error, Result};
+use crate::pattern::Builder;
 
 /// The file name looked for at the context root.
 pub const FILE_NAME: &str = ".ctxsize.toml";
@@ -36,6 +39,7 @@ struct Raw {
     fail_on: Option<Vec<String>>,
     allow: Option<Vec<String>>,
     staged_max_size: Option<SizeValue>,
+    builder: Option<String>,
 }
 
 /// The settings read from `.ctxsize.toml`.
@@ -51,6 +55,8 @@ pub struct Config {
     pub allow: Vec<String>,
     /// Staged files above this size are reported.
     pub staged_max_size: Option<u64>,
+    /// The builder the project uses (`buildkit`, `classic`, `podman`).
+    pub builder: Option<Builder>,
 }
 
 /// Parses a size like `200MB`, `1.5GiB` or `1024`.
@@ -113,6 +119,16 @@ impl Config {
             max_size: size(raw.max_size, "max-size")?,
             max_files: raw.max_files,
             fail_on,
+            builder: match &raw.builder {
+                None => None,
+                Some(b) => Some(b.parse::<Builder>().map_err(|e| {
+                    let line = text
+                        .lines()
+                        .position(|l| l.trim_start().starts_with("builder"))
+                        .map_or(1, |i| i + 1);
+                    format!("{line}: builder: {e}")
+                })?),
+            },
             allow: raw.allow.unwrap_or_default(),
             staged_max_size: size(raw.staged_max_size, "staged-max-size")?,
         })

@@ -93,10 +93,10 @@ struct ContextArgs {
     #[arg(long, value_name = "FILE")]
     ignore_file: Option<PathBuf>,
 
-    /// Reproduce this builder's walk (they differ for wildcard exceptions
-    /// inside excluded directories).
-    #[arg(long, value_enum, default_value_t = BuilderArg::Buildkit)]
-    builder: BuilderArg,
+    /// Reproduce this builder: its ignore file, matching and walk. Default:
+    /// CTXSIZE_BUILDER, else `builder` in DIR/.ctxsize.toml, else buildkit.
+    #[arg(long, value_enum, value_name = "BUILDER")]
+    builder: Option<BuilderArg>,
 
     /// The stage to build, as `docker build --target`: BuildKit reads only
     /// what the stages it reaches copy.
@@ -105,15 +105,23 @@ struct ContextArgs {
 }
 
 impl ContextArgs {
-    fn request(&self) -> Request {
-        Request {
+    fn request(&self) -> Result<Request, Error> {
+        let (builder, builder_source) = choose(&self.dir, self.builder)?;
+        Ok(Request {
             dir: self.dir.clone(),
             dockerfiles: self.file.clone(),
             ignore_file: self.ignore_file.clone(),
-            builder: self.builder.into(),
+            builder,
+            builder_source,
             target: self.target.clone(),
-        }
+        })
     }
+}
+
+/// The builder: the flag, `CTXSIZE_BUILDER`, `.ctxsize.toml`, the default.
+fn choose(dir: &std::path::Path, flag: Option<BuilderArg>) -> Result<(BuilderKind, String), Error> {
+    let env = std::env::var("CTXSIZE_BUILDER").ok();
+    crate::facts::choose_builder(dir, flag.map(Into::into), env.as_deref())
 }
 
 /// Options of `report` (also used when no command is given).
@@ -327,9 +335,10 @@ enum Command {
         /// Use this ignore file instead of the one Docker would pick.
         #[arg(long, value_name = "FILE")]
         ignore_file: Option<PathBuf>,
-        /// Reproduce this builder's walk.
-        #[arg(long, value_enum, default_value_t = BuilderArg::Buildkit)]
-        builder: BuilderArg,
+        /// Reproduce this builder (default: CTXSIZE_BUILDER, .ctxsize.toml,
+        /// buildkit).
+        #[arg(long, value_enum, value_name = "BUILDER")]
+        builder: Option<BuilderArg>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -389,7 +398,7 @@ fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus,
             stdout,
             from_gitignore,
         }) => {
-            let facts = Facts::gather(context.request())?;
+            let facts = Facts::gather(context.request()?)?;
             let opts = commands::init::InitOptions {
                 dry_run,
                 check,
@@ -405,7 +414,7 @@ fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus,
             json,
             format,
         }) => {
-            let facts = Facts::gather(context.request())?;
+            let facts = Facts::gather(context.request()?)?;
             let opts = commands::lint::LintOptions {
                 fix,
                 check,
@@ -430,7 +439,7 @@ fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus,
             format,
         }) => {
             let result = (|| {
-                let facts = Facts::gather(context.request())?;
+                let facts = Facts::gather(context.request()?)?;
                 let fail_on =
                     commands::check::parse_fail_on(&fail_on, strict).map_err(Error::Usage)?;
                 let opts = commands::check::CheckOptions {
@@ -461,7 +470,7 @@ fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus,
             json,
             dirs,
         }) => {
-            let ctx = Context::open(&context.request().context_options())?;
+            let ctx = Context::open(&context.request()?.context_options())?;
             let opts = commands::ls::LsOptions {
                 excluded,
                 long,
@@ -479,11 +488,12 @@ fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus,
             json,
             paths,
         }) => {
+            let (builder, _) = choose(&context, builder)?;
             let ctx = Context::open(&ContextOptions {
                 dir: context,
                 dockerfiles: file,
                 ignore_file,
-                builder: builder.into(),
+                builder,
             })?;
             commands::why::run(&ctx, &paths, json, out)
         }
@@ -491,7 +501,7 @@ fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus,
 }
 
 fn report(args: ReportArgs, color: ColorWhen, out: &mut dyn Write) -> Result<ExitStatus, Error> {
-    let facts = Facts::gather(args.context.request())?;
+    let facts = Facts::gather(args.context.request()?)?;
     let opts = commands::report::ReportOptions {
         tree: TreeOptions {
             depth: args.depth.max(1),

@@ -13,6 +13,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
+use super::empty_files;
 use crate::analysis::{copies, findings, lint, plan, staged};
 use crate::checks::{self, Category};
 use crate::diag::{self, convert, Diagnostic};
@@ -120,7 +121,13 @@ pub fn evaluate(facts: &Facts, opts: &CheckOptions) -> Result<Outcome> {
         },
         None,
     )?;
-    for l in lint::quick(&ctx, &walk.depth, &needs) {
+    for l in lint::quick(
+        &ctx,
+        &walk.depth,
+        &needs,
+        &empty_files(&walk),
+        facts.request.builder_is_default(),
+    ) {
         problems.push(convert::lint(&l, ignore_cwd.as_deref()));
     }
     let mut found = findings::group(&walk);

@@ -69,6 +69,14 @@ pub fn make_plan(facts: &Facts, ctx: &Context, opts: &InitOptions) -> Result<Ini
             })?;
             (f.path.clone(), f.data.clone(), true)
         }
+        // Podman and Buildah read either file; a project built from a
+        // Containerfile keeps `.containerignore`.
+        None if ctx.builder == crate::pattern::Builder::Podman
+            && ctx.root.join("Containerfile").exists()
+            && !ctx.root.join("Dockerfile").exists() =>
+        {
+            (ctx.root.join(".containerignore"), Vec::new(), false)
+        }
         None => (ctx.root.join(".dockerignore"), Vec::new(), false),
     };
     let needs = facts.needs(ctx);

@@ -32,7 +32,7 @@ pub fn run(facts: &Facts, opts: &LintOptions, out: &mut dyn Write) -> Result<sup
         Vec::new()
     };
     let needs = facts.needs(&ctx);
-    let findings = lint::lint(&ctx, &seen, &needs)?;
+    let findings = lint::lint(&ctx, &seen, &needs, facts.request.builder_is_default())?;
     let file_cwd = ctx.ignore.as_ref().map(|f| f.path.display().to_string());
     let diags: Vec<Diagnostic> = findings
         .iter()

@@ -6,6 +6,7 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::AtomicU64;
 
+use super::empty_files;
 use crate::analysis::{copies, findings, lint, plan, transfers};
 use crate::error::{Error, Result};
 use crate::facts::builds::clean;
@@ -54,7 +55,13 @@ pub fn build(facts: &Facts, opts: &ReportOptions, progress: Option<&AtomicU64>) 
         },
         progress,
     )?;
-    let lint = lint::quick(&ctx, &walk.depth, &needs);
+    let lint = lint::quick(
+        &ctx,
+        &walk.depth,
+        &needs,
+        &empty_files(&walk),
+        facts.request.builder_is_default(),
+    );
     let found = advised(facts, &ctx, &walk);
     let builds = facts.builds_of(&ctx);
     let contexts = build_contexts(facts, &ctx, (&walk, &found), !opts.prune)?;
@@ -64,6 +71,22 @@ pub fn build(facts: &Facts, opts: &ReportOptions, progress: Option<&AtomicU64>) 
         schema_version: report::SCHEMA_VERSION,
         root: ctx.root.display().to_string(),
         builder: ctx.builder.as_str(),
+        builder_reason: facts.request.builder_source.clone(),
+        ignore_file_by_builder: crate::pattern::Builder::ALL
+            .iter()
+            .map(|&b| report::BuilderIgnore {
+                builder: b.as_str(),
+                path: crate::ignorefile::resolve(
+                    &ctx.root,
+                    ctx.dockerfiles.first().map(|p| p.as_path()),
+                    facts.request.ignore_file.as_deref(),
+                    b,
+                )
+                .ok()
+                .flatten()
+                .map(|f| display_path(&ctx.root, &f.path).display().to_string()),
+            })
+            .collect(),
         ignore_file: ctx.ignore.as_ref().map(|f| report::IgnoreInfo {
             path: ctx.ignore_display().unwrap_or_default(),
             origin: f.origin.describe(),

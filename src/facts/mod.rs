@@ -41,11 +41,45 @@ pub struct Request {
     pub ignore_file: Option<PathBuf>,
     /// The builder reproduced.
     pub builder: BuilderKind,
+    /// Why this builder: `--builder`, `CTXSIZE_BUILDER`, `.ctxsize.toml`,
+    /// or the default.
+    pub builder_source: String,
     /// `--target`.
     pub target: Option<String>,
 }
 
+/// Chooses the builder: the flag, else the `CTXSIZE_BUILDER` value the
+/// caller read from the environment, else `builder` in `DIR/.ctxsize.toml`,
+/// else BuildKit (Docker's default since v23). Returns it and why.
+pub fn choose_builder(
+    dir: &Path,
+    flag: Option<BuilderKind>,
+    env: Option<&str>,
+) -> Result<(BuilderKind, String)> {
+    if let Some(b) = flag {
+        return Ok((b, "--builder".into()));
+    }
+    if let Some(v) = env.filter(|v| !v.trim().is_empty()) {
+        let b = v
+            .parse::<BuilderKind>()
+            .map_err(|e| crate::error::Error::Usage(format!("CTXSIZE_BUILDER: {e}")))?;
+        return Ok((b, "CTXSIZE_BUILDER".into()));
+    }
+    if let Some(b) = crate::config::Config::load(dir)?.builder {
+        return Ok((b, format!("builder in {}", crate::config::FILE_NAME)));
+    }
+    Ok((
+        BuilderKind::default(),
+        "the default: Docker builds with BuildKit since v23".into(),
+    ))
+}
+
 impl Request {
+    /// Whether the builder is the default (nothing chose it).
+    pub fn builder_is_default(&self) -> bool {
+        self.builder_source.starts_with("the default")
+    }
+
     /// The options that open the requested context.
     pub fn context_options(&self) -> ContextOptions {
         ContextOptions {

@@ -89,8 +89,15 @@ pub struct Report {
     pub schema_version: u32,
     /// The context directory as given.
     pub root: String,
-    /// `buildkit` or `classic`.
+    /// `buildkit`, `classic` or `podman`.
     pub builder: &'static str,
+    /// Why that builder: `--builder`, `CTXSIZE_BUILDER`, `.ctxsize.toml`,
+    /// or the default.
+    pub builder_reason: String,
+    /// The ignore file each builder reads for this build (they differ:
+    /// Podman prefers `.containerignore`, BuildKit a Dockerfile-specific
+    /// file).
+    pub ignore_file_by_builder: Vec<BuilderIgnore>,
     /// The ignore file in effect, or null.
     pub ignore_file: Option<IgnoreInfo>,
     /// What is sent.
@@ -125,6 +132,15 @@ pub struct Report {
     pub special_files: Vec<String>,
     /// Paths that could not be read.
     pub errors: Vec<ScanErrorItem>,
+}
+
+/// Which ignore file one builder reads.
+#[derive(Clone, Debug, Serialize)]
+pub struct BuilderIgnore {
+    /// `buildkit`, `classic` or `podman`.
+    pub builder: &'static str,
+    /// The file (relative to the context when inside it), or null.
+    pub path: Option<String>,
 }
 
 /// A Dockerfile building from a context.

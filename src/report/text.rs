@@ -94,8 +94,36 @@ pub fn render(r: &Report, st: &TextStyle, out: &mut dyn Write) -> io::Result<()>
         "{} {}  {}",
         st.paint(&bold, "Build context"),
         r.root,
-        st.paint(&dim, &format!("({}; {ignore})", r.builder))
+        st.paint(
+            &dim,
+            &format!("({}, {}; {ignore})", r.builder, r.builder_reason)
+        )
     )?;
+    // Say so when another builder would read another file.
+    let mine = r
+        .ignore_file_by_builder
+        .iter()
+        .find(|b| b.builder == r.builder)
+        .and_then(|b| b.path.clone());
+    let others: Vec<String> = r
+        .ignore_file_by_builder
+        .iter()
+        .filter(|b| b.builder != r.builder && b.path != mine)
+        .map(|b| {
+            format!(
+                "{} reads {}",
+                b.builder,
+                b.path.as_deref().unwrap_or("no ignore file")
+            )
+        })
+        .collect();
+    if !others.is_empty() {
+        writeln!(
+            out,
+            "  {}",
+            st.paint(&dim, &format!("({})", others.join("; ")))
+        )?;
+    }
     writeln!(
         out,
         "  sent      {:>14}  {:>10}   classic tar stream {} (\"Sending build context to Docker daemon  {}\")",

@@ -7,6 +7,7 @@
 //! context, excluded directories included: a diagnostic, not the
 //! pre-commit fast path.
 
+pub mod builders;
 pub mod depth;
 pub mod lines;
 
@@ -106,12 +107,20 @@ fn file_name(ctx: &Context) -> String {
 /// walk's observations). The rest (rules that match nothing, redundant
 /// rules, exceptions in the wrong place, builder divergence) needs every
 /// path: [`lint`].
-pub fn quick(ctx: &Context, misses: &DepthMisses, needs: &Needs) -> Vec<LintFinding> {
+pub fn quick(
+    ctx: &Context,
+    misses: &DepthMisses,
+    needs: &Needs,
+    empty: &[Vec<u8>],
+    builder_is_default: bool,
+) -> Vec<LintFinding> {
     let file = file_name(ctx);
     let mut out = lines::invalid(ctx, &file);
+    out.extend(builders::ignore_choice(ctx, builder_is_default));
     if !ctx.pattern_errors.is_empty() || ctx.ignore.is_none() {
         return out;
     }
+    out.extend(builders::arrives_empty(ctx, empty, &file));
     for (i, r) in ctx.matcher.rules().iter().enumerate() {
         let files = misses
             .slash
@@ -132,9 +141,15 @@ pub fn quick(ctx: &Context, misses: &DepthMisses, needs: &Needs) -> Vec<LintFind
 
 /// Runs every lint over the context, given every path the walk saw
 /// (excluded directories included) and the context's needs.
-pub fn lint(ctx: &Context, seen: &[Seen], needs: &Needs) -> Result<Vec<LintFinding>> {
+pub fn lint(
+    ctx: &Context,
+    seen: &[Seen],
+    needs: &Needs,
+    builder_is_default: bool,
+) -> Result<Vec<LintFinding>> {
     let file = file_name(ctx);
     let mut out = lines::invalid(ctx, &file);
+    out.extend(builders::ignore_choice(ctx, builder_is_default));
     if !ctx.pattern_errors.is_empty() || ctx.ignore.is_none() {
         out.extend(shadowing(seen));
         return Ok(out);
@@ -268,6 +283,16 @@ pub fn lint(ctx: &Context, seen: &[Seen], needs: &Needs) -> Result<Vec<LintFindi
         }
     }
     out.extend(divergence(ctx, seen, &file));
+    out.extend(builders::divergence(ctx, seen, &file));
+    if ctx.builder == BuilderKind::BuildKit && m.reads_can_differ() {
+        let empty: Vec<Vec<u8>> = seen
+            .iter()
+            .filter(|e| e.kind == EntryKind::File && e.status == Status::Included)
+            .filter(|e| m.arrives_empty(&e.path))
+            .map(|e| e.path.clone())
+            .collect();
+        out.extend(builders::arrives_empty(ctx, &empty, &file));
+    }
     out.extend(shadowing(seen));
     out.sort_by(|a, b| a.line.cmp(&b.line).then(a.check.id.cmp(b.check.id)));
     Ok(out)
@@ -277,6 +302,18 @@ pub fn lint(ctx: &Context, seen: &[Seen], needs: &Needs) -> Result<Vec<LintFindi
 /// path from its parent's state, and nothing below a directory the builder
 /// skips whole. `seen` is sorted by path (parents first).
 pub fn replay_builder(m: &Matcher, builder: BuilderKind, seen: &[Seen]) -> Result<Vec<bool>> {
+    Ok(replay_decisions(m, builder, seen)?
+        .into_iter()
+        .map(|(sent, _)| sent)
+        .collect())
+}
+
+/// [`replay_builder`], with the deciding rule of each path.
+pub fn replay_decisions(
+    m: &Matcher,
+    builder: BuilderKind,
+    seen: &[Seen],
+) -> Result<Vec<(bool, Option<usize>)>> {
     let mut states: HashMap<&[u8], (ParentState, bool)> = HashMap::new();
     let mut sent = Vec::with_capacity(seen.len());
     let root = ParentState::root();
@@ -291,7 +328,7 @@ pub fn replay_builder(m: &Matcher, builder: BuilderKind, seen: &[Seen]) -> Resul
             }
         };
         if skipped {
-            sent.push(false);
+            sent.push((false, None));
             if e.kind == EntryKind::Dir {
                 states.insert(&e.path, (ParentState::root(), true));
             }
@@ -302,7 +339,7 @@ pub fn replay_builder(m: &Matcher, builder: BuilderKind, seen: &[Seen]) -> Resul
         let d = m
             .decide(&e.path, state, if is_dir { Some(&mut own) } else { None })
             .map_err(|err| crate::error::Error::Patterns(vec![m.eval_error(&err)]))?;
-        sent.push(!d.excluded);
+        sent.push((!d.excluded, d.rule));
         if is_dir {
             let skip = d.excluded && crate::scan::walk::prunes(m, builder, &e.path);
             states.insert(&e.path, (own, skip));

@@ -4,6 +4,7 @@ mod cli_ls_why;
 mod docker;
 mod hostile;
 mod lint;
+mod packaging;
 mod precommit;
 mod projects;
 mod props;

@@ -13,6 +13,7 @@ use crate::facts::{Facts, Request};
 use crate::report::{text::TextStyle, TreeOptions};
 use crate::scan::BuilderKind;
 
+mod completions;
 mod printer;
 
 use printer::ColorWhen;
@@ -28,7 +29,7 @@ use printer::ColorWhen;
 #[derive(Debug, Parser)]
 #[command(
     name = "ctxsize",
-    version,
+    version = env!("CTXSIZE_VERSION"),
     max_term_width = 100,
     args_conflicts_with_subcommands = true
 )]
@@ -346,6 +347,18 @@ enum Command {
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
     },
+    /// Print a shell completion script.
+    ///
+    /// bash: `source <(ctxsize completions bash)` in ~/.bashrc, or save it
+    /// as ~/.local/share/bash-completion/completions/ctxsize. zsh: save it
+    /// as `_ctxsize` in a directory of $fpath. fish: save it as
+    /// ~/.config/fish/completions/ctxsize.fish.
+    Completions(completions::CompletionsArgs),
+    /// Print the man page (roff), or write one page per command with --dir.
+    ///
+    /// `ctxsize man | man -l -` reads it; `ctxsize man --dir
+    /// /usr/local/share/man/man1` installs it.
+    Man(completions::ManArgs),
 }
 
 /// Parses the arguments, runs the verb and returns the process exit code.
@@ -497,6 +510,8 @@ fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitStatus,
             })?;
             commands::why::run(&ctx, &paths, json, out)
         }
+        Some(Command::Completions(args)) => completions::completions(&args, out),
+        Some(Command::Man(args)) => completions::man(&args, out),
     }
 }
 

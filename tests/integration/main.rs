@@ -7,6 +7,7 @@ mod facts;
 mod hostile;
 mod layers;
 mod lint;
+mod packaging;
 mod precommit;
 mod projects;
 mod props;

@@ -11,6 +11,13 @@ use crate::facts::walk::Seen;
 use crate::pattern::{Builder, Matcher};
 use crate::scan::EntryKind;
 
+/// One builder's answer for every path: sent, and the deciding rule.
+type Answer = (Builder, Matcher, Vec<(bool, Option<usize>)>);
+
+/// Where the paths that the builders disagree on are decided: the
+/// builders that send them, those that do not, and the paths.
+type Split = (Vec<Builder>, Vec<Builder>, Vec<String>);
+
 /// Whether the project shows it is built with Podman/Buildah: a
 /// `Containerfile` or a `.containerignore` at the context root.
 pub fn uses_podman(ctx: &Context) -> bool {
@@ -114,7 +121,7 @@ pub fn divergence(ctx: &Context, seen: &[Seen], file: &str) -> Vec<LintFinding> 
     let Some(ignore) = &ctx.ignore else {
         return Vec::new();
     };
-    let mut answers: Vec<(Builder, Matcher, Vec<(bool, Option<usize>)>)> = Vec::new();
+    let mut answers: Vec<Answer> = Vec::new();
     for b in Builder::ALL {
         let c = Matcher::for_builder(b, &ignore.data, Some(ignore.path.clone()));
         if !c.errors.is_empty() {
@@ -127,7 +134,7 @@ pub fn divergence(ctx: &Context, seen: &[Seen], file: &str) -> Vec<LintFinding> 
     }
     let relevant = |b: Builder| b == ctx.builder || (b == Builder::Podman && uses_podman(ctx));
     // (line) -> (builders sending, builders not, paths)
-    let mut by_line: BTreeMap<usize, (Vec<Builder>, Vec<Builder>, Vec<String>)> = BTreeMap::new();
+    let mut by_line: BTreeMap<usize, Split> = BTreeMap::new();
     for (k, e) in seen.iter().enumerate() {
         if e.kind == EntryKind::Dir {
             continue;

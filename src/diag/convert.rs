@@ -30,15 +30,23 @@ pub fn finding(ctx: &Context, f: &Finding) -> Diagnostic {
         "{what} in the build context: {}",
         f.reason.trim_end_matches('.')
     );
+    if let Some(line) = f.line {
+        message.push_str(&format!(" (found by its content, line {line})"));
+    }
     if f.paths.len() > 1 {
         message.push_str(&format!(" ({} paths)", f.paths.len()));
+    }
+    if f.tracked && f.is_secret() {
+        message.push_str(
+            "; git tracks it, so it is in the history too: remove it and rotate the credential",
+        );
     }
     let check = if f.is_secret() {
         checks::SECRET
     } else {
         checks::HEAVY
     };
-    let mut d = Diagnostic::new(check, first.clone(), message).at(to_cwd(ctx, &first), None);
+    let mut d = Diagnostic::new(check, first.clone(), message).at(to_cwd(ctx, &first), f.line);
     d.examples = f.paths.iter().skip(1).take(3).cloned().collect();
     match &f.needed {
         None => d.fix = Some(Fix::AddRules(f.rules.clone())),

@@ -282,9 +282,8 @@ impl Classifier for Classify {
                 // Service-account keys are small and named like keys; do
                 // not read every JSON file of the tree.
                 if e.id == "gcp-service-account" && (size > 16 * 1024 || !key_like_json(name_s)) {
-                    continue;
-                }
-                if catalog::needs_head(e, tracked) {
+                    entry = None;
+                } else if catalog::needs_head(e, tracked) {
                     match read_head(&root.join(os(&path))) {
                         Ok(head) if catalog::confirm(e, &head, tracked) => {}
                         _ => entry = None,

@@ -1,6 +1,8 @@
 //! The integration tests: one binary, a module per area.
 
 mod buildah;
+mod builders;
+mod catalog;
 mod cli_ls_why;
 mod docker;
 mod facts;

@@ -802,3 +802,75 @@ fn init_then_lint_and_check_agree_on_every_project() {
         }
     }
 }
+
+/// #12: a repository whose Dockerfiles are built from sub-directories,
+/// through a compose file in a sub-directory, a workflow, a bake file, a
+/// Makefile and a script, plus one nothing declares: every build gets the
+/// context it is really built with, says where that was learned, and no
+/// build is said to fail.
+#[test]
+fn builds_fixture_every_build_gets_its_real_context() {
+    let t = project("builds");
+    let v = json(&t, &["report", "--json", "."]);
+    let builds: Vec<(String, String, String, String)> = v["builds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["dockerfile"].as_str().unwrap().to_string(),
+                b["context"].as_str().unwrap().to_string(),
+                b["target"].as_str().unwrap_or("").to_string(),
+                b["origin"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let has = |df: &str, ctx: &str, target: &str, origin: &str| {
+        assert!(
+            builds
+                .iter()
+                .any(|b| b.0 == df && b.1 == ctx && b.2 == target && b.3.contains(origin)),
+            "{df} from {ctx} ({origin}) missing in {builds:#?}"
+        );
+    };
+    has("docker/Dockerfile", ".", "", "docker/docker-compose.yml");
+    has(
+        "services/worker/Dockerfile",
+        "services/worker",
+        "runtime",
+        "docker/docker-compose.yml",
+    );
+    has(
+        "services/api/Dockerfile",
+        "services/api",
+        "release",
+        ".github/workflows/ci.yml",
+    );
+    has(
+        "services/api/Dockerfile",
+        "services/api",
+        "test",
+        "docker-bake.hcl",
+    );
+    has("web/Dockerfile", "web", "", "docker-bake.hcl");
+    has("tools/Dockerfile-build", ".", "", "Makefile");
+    has(
+        "services/worker/Dockerfile.ci",
+        "services/worker",
+        "",
+        "scripts/ci.sh",
+    );
+    has("deploy/migrate/Dockerfile", ".", "", "inferred");
+    // Nothing fails: every source resolves from its real context.
+    assert_eq!(v["copy_problems"], serde_json::json!([]), "{v:#}");
+    for c in v["contexts"].as_array().unwrap() {
+        assert_eq!(c["copy_problems"], serde_json::json!([]), "{c:#}");
+    }
+    // And check, which must not ask for anything init would decline.
+    let (code, out, _) = run(ctxsize(t.path()).args(["check", "."]));
+    assert_eq!(code, 0);
+    assert!(
+        !out.contains("CTX007") && !out.contains("build fails"),
+        "{out}"
+    );
+}

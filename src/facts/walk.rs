@@ -252,8 +252,13 @@ impl Classifier for Classify {
                 .ok()
                 .map(|head| {
                     let m = catalog::GoModule::from_go_mod(&head);
-                    match std::str::from_utf8(basename(&dir)) {
-                        Ok(d) if !d.is_empty() => m.with_dir_name(d),
+                    // The directory's own name (the checkout's, at the root).
+                    let abs = root.join(os(&dir));
+                    let name = std::fs::canonicalize(&abs)
+                        .ok()
+                        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()));
+                    match name {
+                        Some(d) if !d.is_empty() => m.with_dir_name(&d),
                         _ => m,
                     }
                 })

@@ -58,6 +58,13 @@ pub struct CheckOptions {
 /// The outcome, for output and tests.
 #[derive(Debug, Serialize)]
 pub struct Outcome {
+    /// The builder checked for, and why that one.
+    pub builder: &'static str,
+    /// Why this builder (`--builder`, `CTXSIZE_BUILDER`, `.ctxsize.toml`,
+    /// the default).
+    pub builder_reason: String,
+    /// The ignore file each builder reads for this build.
+    pub ignore_file_by_builder: Vec<crate::report::BuilderIgnore>,
     /// Every problem found.
     pub problems: Vec<Diagnostic>,
     /// Files sent.
@@ -92,6 +99,12 @@ pub fn evaluate(facts: &Facts, opts: &CheckOptions) -> Result<Outcome> {
         diag::mark_failing(&mut problems, &fail_on);
         let failed = problems.iter().any(|p| p.fails);
         Outcome {
+            builder: ctx.builder.as_str(),
+            builder_reason: facts.request.builder_source.clone(),
+            ignore_file_by_builder: crate::report::ignore_files_by_builder(
+                &ctx,
+                facts.request.ignore_file.as_deref(),
+            ),
             problems,
             files,
             bytes,

@@ -72,21 +72,10 @@ pub fn build(facts: &Facts, opts: &ReportOptions, progress: Option<&AtomicU64>) 
         root: ctx.root.display().to_string(),
         builder: ctx.builder.as_str(),
         builder_reason: facts.request.builder_source.clone(),
-        ignore_file_by_builder: crate::pattern::Builder::ALL
-            .iter()
-            .map(|&b| report::BuilderIgnore {
-                builder: b.as_str(),
-                path: crate::ignorefile::resolve(
-                    &ctx.root,
-                    ctx.dockerfiles.first().map(|p| p.as_path()),
-                    facts.request.ignore_file.as_deref(),
-                    b,
-                )
-                .ok()
-                .flatten()
-                .map(|f| display_path(&ctx.root, &f.path).display().to_string()),
-            })
-            .collect(),
+        ignore_file_by_builder: report::ignore_files_by_builder(
+            &ctx,
+            facts.request.ignore_file.as_deref(),
+        ),
         ignore_file: ctx.ignore.as_ref().map(|f| report::IgnoreInfo {
             path: ctx.ignore_display().unwrap_or_default(),
             origin: f.origin.describe(),

@@ -143,6 +143,32 @@ pub struct BuilderIgnore {
     pub path: Option<String>,
 }
 
+/// The ignore file each builder reads for the context's build.
+pub fn ignore_files_by_builder(
+    ctx: &crate::facts::context::Context,
+    explicit: Option<&std::path::Path>,
+) -> Vec<BuilderIgnore> {
+    crate::pattern::Builder::ALL
+        .iter()
+        .map(|&b| BuilderIgnore {
+            builder: b.as_str(),
+            path: crate::ignorefile::resolve(
+                &ctx.root,
+                ctx.dockerfiles.first().map(|p| p.as_path()),
+                explicit,
+                b,
+            )
+            .ok()
+            .flatten()
+            .map(|f| {
+                crate::facts::context::display_path(&ctx.root, &f.path)
+                    .display()
+                    .to_string()
+            }),
+        })
+        .collect()
+}
+
 /// A Dockerfile building from a context.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct ContextDockerfile {

@@ -137,6 +137,31 @@ fn strip_quotes(v: &[u8]) -> &[u8] {
 /// Whether a value is a literal secret rather than empty, a reference
 /// (`${VAR}`, `<%= ... %>`, `{{ ... }}`), a boolean, a number or an
 /// obvious placeholder.
+/// Whether a value holds a URL with a literal password in its user part
+/// (`postgres://app:s3cret@db/app`): a connection string is a credential
+/// whatever its key is called. `${VAR}`, `<password>` and the like are
+/// placeholders, not passwords.
+pub(crate) fn url_password(value: &[u8]) -> bool {
+    let Some(at) = value.windows(3).position(|w| w == b"://") else {
+        return false;
+    };
+    let rest = &value[at + 3..];
+    let end = rest
+        .iter()
+        .position(|&b| b == b'/' || b.is_ascii_whitespace() || b == b'"' || b == b'\'')
+        .unwrap_or(rest.len());
+    let authority = &rest[..end];
+    let Some(user_end) = authority.iter().rposition(|&b| b == b'@') else {
+        return false;
+    };
+    let userinfo = &authority[..user_end];
+    let Some(colon) = userinfo.iter().position(|&b| b == b':') else {
+        return false;
+    };
+    let password = &userinfo[colon + 1..];
+    is_literal(password) && !password.contains(&b'$') && !password.starts_with(b"*")
+}
+
 pub(crate) fn is_literal(value: &[u8]) -> bool {
     let mut v = trim(value);
     if let Some(stripped) = v.strip_suffix(b",") {
@@ -391,7 +416,8 @@ pub(crate) fn key_like_values(head: &[u8]) -> bool {
         return true;
     }
     let in_lines = lines(head).any(|line| {
-        key_value(line, b"=:").is_some_and(|(k, v)| secret_key_name(k) && is_literal(v))
+        key_value(line, b"=:")
+            .is_some_and(|(k, v)| (secret_key_name(k) && is_literal(v)) || url_password(v))
     });
     in_lines || json_pairs(head, |k, v| secret_key_name(k) && is_literal(v))
 }

@@ -17,6 +17,15 @@ pub fn basename(p: &[u8]) -> &[u8] {
         .map_or(p, |i| &p[i + 1..])
 }
 
+/// The path, then each of its parents up to the top-level one.
+pub fn ancestors(p: &[u8]) -> impl Iterator<Item = &[u8]> {
+    std::iter::successors(Some(p), |q| {
+        let up = parent(q);
+        (!up.is_empty()).then_some(up)
+    })
+    .filter(|q| !q.is_empty())
+}
+
 /// The bytes as a path, to join onto the context root.
 pub fn as_path(p: &[u8]) -> &Path {
     use std::os::unix::ffi::OsStrExt;
@@ -26,6 +35,13 @@ pub fn as_path(p: &[u8]) -> &Path {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ancestors_from_the_path_up() {
+        let all: Vec<&[u8]> = ancestors(b"a/b/c").collect();
+        assert_eq!(all, [&b"a/b/c"[..], b"a/b", b"a"]);
+        assert_eq!(ancestors(b"").count(), 0);
+    }
 
     #[test]
     fn parts() {

@@ -147,6 +147,16 @@ pub fn plan(
     };
     let before = sent(&excluded);
     let original = excluded.clone();
+    // BuildKit checks each file again when it reads it, with "the path or
+    // any parent matches" (spec §7.1): a rule appended below an exception
+    // can leave a file its walk sends arriving empty. Track that second
+    // decision too.
+    let reads_again = ctx.builder == BuilderKind::BuildKit;
+    let mut read_excluded = if reads_again {
+        apply(true, entries, vec![false; rows.len()], ctx.matcher.rules())
+    } else {
+        Vec::new()
+    };
     let mut considered: Vec<Considered> = Vec::new();
     for c in candidates {
         if c.finding.is_none() && considered.iter().any(|k| k.lines == c.lines) {
@@ -164,8 +174,21 @@ pub fn plan(
             continue;
         }
         let trial = replay(ctx.builder, entries, &excluded, &c.lines);
+        let read_trial = reads_again.then(|| {
+            let compiled = Matcher::from_patterns(&c.lines).matcher;
+            apply(true, entries, read_excluded.clone(), compiled.rules())
+        });
+        // Files still sent, but that would arrive empty.
+        let emptied: Vec<usize> = match &read_trial {
+            Some(rt) => (0..rows.len())
+                .filter(|&i| !trial[i] && !read_excluded[i] && rt[i])
+                .filter(|&i| rows[i].kind == EntryKind::File)
+                .collect(),
+            None => Vec::new(),
+        };
         let removed: Vec<usize> = (0..rows.len())
             .filter(|&i| !excluded[i] && trial[i])
+            .chain(emptied.iter().copied())
             .collect();
         let under = |p: &[u8], hits: &[String]| {
             hits.iter().any(|h| {
@@ -196,6 +219,14 @@ pub fn plan(
             .find_map(|&i| user_exception(ctx, entries.path(&rows[i])))
         {
             Outcome::UndoesException(line)
+        } else if let Some(&i) = emptied.first() {
+            // Only an exception keeps a file sent below a directory a
+            // rule excludes.
+            let p = entries.path(&rows[i]);
+            let line = crate::relpath::ancestors(p)
+                .find_map(|a| user_exception(ctx, a))
+                .unwrap_or_else(|| "re-including it".into());
+            Outcome::UndoesException(line)
         } else if let Some(p) = look_alike {
             Outcome::LookAlike(p)
         } else if removed.is_empty() && (existing || !c.default) {
@@ -216,6 +247,9 @@ pub fn plan(
         };
         if outcome == Outcome::Added {
             excluded = trial;
+            if let Some(rt) = read_trial {
+                read_excluded = rt;
+            }
         }
         considered.push(Considered {
             group: c.group,
@@ -247,12 +281,27 @@ pub fn replay(
     excluded: &[bool],
     lines: &[String],
 ) -> Vec<bool> {
-    let rows = entries.rows();
-    let mut state = excluded.to_vec();
     let compiled = Matcher::from_patterns(lines).matcher;
-    let any_ancestor = builder_uses_any_ancestor(builder);
+    apply(
+        builder_uses_any_ancestor(builder),
+        entries,
+        excluded.to_vec(),
+        compiled.rules(),
+    )
+}
+
+/// [`replay`] of compiled `rules` from the state `state`; with
+/// `any_ancestor`, every rule is tried on every path ("the path or any
+/// parent matches").
+fn apply(
+    any_ancestor: bool,
+    entries: &Entries,
+    mut state: Vec<bool>,
+    rules: &[crate::pattern::Rule],
+) -> Vec<bool> {
+    let rows = entries.rows();
     let mut applied = vec![false; rows.len()];
-    for rule in compiled.rules() {
+    for rule in rules {
         if matches!(rule.strategy, Strategy::Invalid(_)) {
             continue;
         }

@@ -100,3 +100,73 @@ fn issue12_closed_pipe_is_silent_in_every_format() {
         assert!(!err.contains("Broken pipe"), "{args:?}: {err}");
     }
 }
+
+/// Found on a materialized real project (traefik): its `.dockerignore`
+/// excludes `dist/` and re-includes `!dist/**/traefik`; `init` appended
+/// `**/dist` below the exception. BuildKit's walk still sends the binaries
+/// but its second check on reading excludes them: they arrived empty and
+/// `lint`/`check` then failed on the file `init` had just written. A rule
+/// that leaves a file of the user's exception empty undoes that exception:
+/// `init` declines it, under every builder, and the verbs agree.
+#[test]
+fn init_never_empties_the_files_of_a_users_exception() {
+    for builder in ["buildkit", "classic", "podman"] {
+        let t = Tree::new();
+        t.write("dist/.keep", "")
+            .write("dist/app_linux_amd64/app", "binary")
+            .write("web/dist/bundle.js", "x".repeat(5000))
+            .write("web/package.json", "{}\n")
+            .write("web/node_modules/left-pad/index.js", "x")
+            .write(".dockerignore", "dist/\n!dist/**/app\n")
+            .write(
+                "Dockerfile",
+                "FROM scratch\nARG TARGETPLATFORM\nCOPY ./dist/$TARGETPLATFORM/app /app\n",
+            );
+        let binary = || {
+            let (code, out, err) =
+                run(ctxsize(t.path()).args(["ls", "--long", "--builder", builder, "."]));
+            assert_eq!(code, 0, "{err}");
+            out.lines()
+                .find(|l| l.ends_with("dist/app_linux_amd64/app"))
+                .map(str::to_owned)
+        };
+        let verbs = [&["lint", "--check"][..], &["check", "--strict"][..]];
+        let exits = || {
+            verbs.map(|verb| {
+                run(ctxsize(t.path())
+                    .args(verb)
+                    .args(["--builder", builder, "."]))
+                .0
+            })
+        };
+        // The classic builder and Podman never enter `dist` here: the
+        // user's exception itself draws warnings there.
+        let exits_before = exits();
+        let before = binary();
+        if builder == "buildkit" {
+            let line = before.clone().expect("BuildKit sends the binary");
+            assert!(line.split_whitespace().any(|w| w == "6"), "{line}");
+        }
+        let (code, out, err) = run(ctxsize(t.path()).args(["init", "--builder", builder, "."]));
+        assert_eq!(code, 0, "{builder}: {out}{err}");
+        let written = std::fs::read_to_string(t.join(".dockerignore")).unwrap();
+        assert!(
+            written.starts_with("dist/\n!dist/**/app\n"),
+            "{builder}: the user's lines first: {written}"
+        );
+        assert_eq!(binary(), before, "{builder}: sent as before\n{written}");
+        if builder == "buildkit" {
+            assert_eq!(
+                exits(),
+                [0, 0],
+                "{builder}: lint and check pass after init\n{written}"
+            );
+        } else {
+            let after = exits();
+            assert!(
+                after[0] <= exits_before[0] && after[1] <= exits_before[1],
+                "{builder}: init made no verdict worse: {exits_before:?} -> {after:?}\n{written}"
+            );
+        }
+    }
+}

@@ -125,7 +125,6 @@ pub fn evaluate(facts: &Facts, opts: &CheckOptions) -> Result<Outcome> {
             "no .dockerignore: everything in the directory is sent (create one with `ctxsize init`)",
         ));
     }
-    let needs = facts.needs(&ctx);
     let walk = facts.walk(
         &ctx,
         WalkWants {
@@ -134,6 +133,8 @@ pub fn evaluate(facts: &Facts, opts: &CheckOptions) -> Result<Outcome> {
         },
         None,
     )?;
+    // After the walk: the builds (and so the needs) come from what it saw.
+    let needs = facts.needs(&ctx);
     for l in lint::quick(
         &ctx,
         &walk.depth,

@@ -79,7 +79,6 @@ pub fn make_plan(facts: &Facts, ctx: &Context, opts: &InitOptions) -> Result<Ini
         }
         None => (ctx.root.join(".dockerignore"), Vec::new(), false),
     };
-    let needs = facts.needs(ctx);
     let walk = facts.walk(
         ctx,
         WalkWants {
@@ -88,6 +87,8 @@ pub fn make_plan(facts: &Facts, ctx: &Context, opts: &InitOptions) -> Result<Ini
         },
         None,
     )?;
+    // After the walk: the builds (and so the needs) come from what it saw.
+    let needs = facts.needs(ctx);
     let found = findings::group(&walk);
     let mut notes = Vec::new();
     let mut extra = Vec::new();

@@ -46,7 +46,6 @@ fn advised(facts: &Facts, ctx: &Context, walk: &Walk) -> Vec<findings::Finding> 
 pub fn build(facts: &Facts, opts: &ReportOptions, progress: Option<&AtomicU64>) -> Result<Report> {
     let ctx = facts.main_context()?;
     ctx.require_valid()?;
-    let needs = facts.needs(&ctx);
     let walk = facts.walk(
         &ctx,
         WalkWants {
@@ -55,6 +54,8 @@ pub fn build(facts: &Facts, opts: &ReportOptions, progress: Option<&AtomicU64>) 
         },
         progress,
     )?;
+    // After the walk: the builds (and so the needs) come from what it saw.
+    let needs = facts.needs(&ctx);
     let lint = lint::quick(
         &ctx,
         &walk.depth,
@@ -108,12 +109,12 @@ pub fn build(facts: &Facts, opts: &ReportOptions, progress: Option<&AtomicU64>) 
         findings: found,
         lint,
         builds: facts
-            .builds
+            .builds()
             .iter()
             .map(|b| report::BuildInfo::new(&ctx.root, b))
             .collect(),
         contexts,
-        discovery_notes: facts.notes.clone(),
+        discovery_notes: facts.notes().to_vec(),
         special_files: scan
             .special
             .iter()
@@ -149,7 +150,7 @@ fn build_contexts(
             .map(|f| clean(&f.path))
     };
     let only_main = facts
-        .builds
+        .builds()
         .iter()
         .all(|b| clean(&b.context) == main_dir && (b.requested || resolve(b) == main_ignore));
     if only_main {
@@ -161,7 +162,7 @@ fn build_contexts(
         Option<std::path::PathBuf>,
         Vec<&crate::facts::builds::Build>,
     )> = Vec::new();
-    for b in &facts.builds {
+    for b in facts.builds() {
         let ignore = if b.requested {
             main_ignore.clone()
         } else {

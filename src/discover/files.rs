@@ -121,11 +121,39 @@ fn not_ours(abs: &Path, rel: &str, name: &str) -> bool {
     NOT_OURS.contains(&name) || catalog::match_dir_at(abs, rel, name).is_some()
 }
 
+/// Walks the directories `dirs` (relative to `root`) for candidate files,
+/// as [`walk`] does for the whole tree: for a caller whose own walk did not
+/// enter them (a directory the ignore file excludes). A directory that is
+/// not the repository's own is skipped whole.
+pub(super) fn walk_under(
+    root: &Path,
+    dirs: &[PathBuf],
+    notes: &mut Vec<String>,
+) -> Vec<(PathBuf, FileKind)> {
+    let mut found = Vec::new();
+    for d in dirs {
+        let (Some(rel), Some(name)) = (d.to_str(), d.file_name().and_then(|n| n.to_str())) else {
+            continue;
+        };
+        if not_ours(&root.join(d), rel, name) {
+            continue;
+        }
+        found.extend(walk_from(root, d, notes));
+    }
+    found
+}
+
 /// Walks `root` for [`super::discover`]: every candidate file, relative to
 /// the root, skipping the directories [`Files::under_vendored_dir`] would
 /// reject. Symbolic links are listed when their name fits but never
 /// followed into; unreadable directories become notes.
 pub(super) fn walk(root: &Path, notes: &mut Vec<String>) -> Vec<(PathBuf, FileKind)> {
+    walk_from(root, Path::new(""), notes)
+}
+
+/// [`walk`] of the directory `sub` (relative to `root`; empty for the
+/// root itself), its files named relative to `root`.
+fn walk_from(root: &Path, sub: &Path, notes: &mut Vec<String>) -> Vec<(PathBuf, FileKind)> {
     let mut found = Vec::new();
     let skip = |e: &DirEntry| {
         if e.depth() == 0 || !e.file_type().is_dir() {
@@ -137,7 +165,12 @@ pub(super) fn walk(root: &Path, notes: &mut Vec<String>) -> Vec<(PathBuf, FileKi
         rel.to_str()
             .is_some_and(|rel| not_ours(e.path(), rel, name))
     };
-    let walk = WalkDir::new(root)
+    let start = if sub.as_os_str().is_empty() {
+        root.to_path_buf()
+    } else {
+        root.join(sub)
+    };
+    let walk = WalkDir::new(start)
         .follow_links(false)
         .into_iter()
         .filter_entry(|e| !skip(e));

@@ -224,6 +224,23 @@ pub fn discover(root: &Path) -> Discovery {
     discover_with(root, &mut ParsedDockerfiles::new())
 }
 
+/// [`discover_from`] for a caller whose walk saw the candidate `files` but
+/// did not enter the directories `unwalked` (relative to `root`): those
+/// are walked here for candidates, names only.
+pub fn discover_seen(
+    root: &Path,
+    mut files: Vec<(PathBuf, FileKind)>,
+    unwalked: &[PathBuf],
+    dockerfiles: &mut dyn DockerfileSource,
+) -> Discovery {
+    let mut notes = Vec::new();
+    files.extend(files::walk_under(root, unwalked, &mut notes));
+    let mut d = discover_from(root, files, dockerfiles);
+    notes.append(&mut d.notes);
+    d.notes = notes;
+    d
+}
+
 /// [`discover`], parsing Dockerfiles through the run's `dockerfiles`.
 pub fn discover_with(root: &Path, dockerfiles: &mut dyn DockerfileSource) -> Discovery {
     let mut walk_notes = Vec::new();

@@ -65,7 +65,24 @@ impl DockerfileSource for Shared<'_> {
 /// The builds found under `dir`, and notes on what could not be read.
 /// Dockerfiles are parsed through the run's cache.
 pub fn discover(dir: &Path, dockerfiles: &Dockerfiles) -> (Vec<Build>, Vec<String>) {
-    let d = discover::discover_with(dir, &mut Shared(dockerfiles));
+    convert(dir, discover::discover_with(dir, &mut Shared(dockerfiles)))
+}
+
+/// [`discover`] from what a walk of `dir` already saw: the candidate
+/// `files` (relative to `dir`) and the directories it did not enter.
+pub fn discover_seen(
+    dir: &Path,
+    files: Vec<(PathBuf, discover::FileKind)>,
+    unwalked: &[PathBuf],
+    dockerfiles: &Dockerfiles,
+) -> (Vec<Build>, Vec<String>) {
+    convert(
+        dir,
+        discover::discover_seen(dir, files, unwalked, &mut Shared(dockerfiles)),
+    )
+}
+
+fn convert(dir: &Path, d: discover::Discovery) -> (Vec<Build>, Vec<String>) {
     let builds = d
         .builds
         .into_iter()

@@ -20,8 +20,9 @@ pub mod walk;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
+use crate::discover::FileKind;
 use crate::error::Result;
 use crate::scan::BuilderKind;
 use builds::{clean, Build};
@@ -95,92 +96,72 @@ impl Request {
 pub struct Facts {
     /// What was asked.
     pub request: Request,
-    /// Every build found under the requested directory, the requested one
-    /// first; no two with the same context, Dockerfile and target.
-    pub builds: Vec<Build>,
-    /// What discovery skipped or could not resolve.
-    pub notes: Vec<String>,
     /// The Dockerfiles, each parsed once.
     pub dockerfiles: Dockerfiles,
+    /// The builds and discovery's notes, found on first use.
+    found: OnceLock<(Vec<Build>, Vec<String>)>,
+    /// What the walk of the requested context saw for discovery, when it
+    /// ran before the builds were first asked for: the candidate files and
+    /// the directories it did not enter.
+    seen: Mutex<Option<Seen>>,
+    /// Set when discovery had to walk the tree itself.
+    discovery_walked: std::sync::atomic::AtomicBool,
     walks: Mutex<HashMap<PathBuf, usize>>,
 }
 
+/// The candidate files a walk of the requested directory saw, and the
+/// directories it did not enter.
+type Seen = (Vec<(PathBuf, FileKind)>, Vec<PathBuf>);
+
 impl Facts {
-    /// Finds the builds under the requested directory. Nothing is walked
-    /// or measured yet.
+    /// Prepares the facts of a run. Nothing is read yet: the builds are
+    /// found on first use, from the walk of the requested context when it
+    /// ran first (one walk of the tree, not two).
     pub fn gather(request: Request) -> Result<Facts> {
-        let dockerfiles = Dockerfiles::new();
-        let (found, notes) = builds::discover(&request.dir, &dockerfiles);
-        let mut facts = Facts {
-            builds: Vec::new(),
-            notes,
-            dockerfiles,
+        Ok(Facts {
+            dockerfiles: Dockerfiles::new(),
+            found: OnceLock::new(),
+            seen: Mutex::new(None),
+            discovery_walked: Default::default(),
             walks: Mutex::new(HashMap::new()),
             request,
-        };
-        // The requested build first: `-f` files, or DIR/Dockerfile.
-        let dir = clean(&facts.request.dir);
-        let requested: Vec<PathBuf> = if facts.request.dockerfiles.is_empty() {
-            vec![facts.request.dir.join("Dockerfile")]
-        } else {
-            facts.request.dockerfiles.clone()
-        };
-        for df in requested {
-            let df = clean(&df);
-            let declared = found.iter().any(|b| {
-                clean(&b.context) == dir && clean(&b.dockerfile) == df && b.inferred.is_none()
-            });
-            let default = facts.request.dockerfiles.is_empty();
-            if default && !df.is_file() && !declared {
-                continue;
-            }
-            // The default Dockerfile that the repository builds from another
-            // context only (compose `context: ..`): not a build of DIR.
-            let elsewhere = found
-                .iter()
-                .filter(|b| clean(&b.dockerfile) == df)
-                .all(|b| clean(&b.context) != dir);
-            let declared_elsewhere = found
-                .iter()
-                .any(|b| clean(&b.dockerfile) == df && b.inferred.is_none());
-            if default && elsewhere && declared_elsewhere {
-                continue;
-            }
-            // ... or whose sources resolve only from another directory.
-            let inferred = found
-                .iter()
-                .find(|b| clean(&b.dockerfile) == df && b.inferred.is_some())
-                .filter(|b| default && clean(&b.context) != dir)
-                .and_then(|b| b.inferred.clone())
-                .map(|i| builds::Inference {
-                    how: format!("docker build's default Dockerfile, but {}", i.how),
-                    resolves: i.resolves,
-                });
-            facts.builds.push(Build {
-                context: dir.clone(),
-                dockerfile: df.clone(),
-                target: facts.request.target.clone(),
-                origin: if facts.request.dockerfiles.is_empty() {
-                    "docker build's default Dockerfile".into()
-                } else {
-                    "-f on the command line".into()
-                },
-                inferred,
-                requested: true,
-                pipeline: false,
-            });
+        })
+    }
+
+    /// Every build found under the requested directory, the requested one
+    /// first; no two with the same context, Dockerfile and target.
+    pub fn builds(&self) -> &[Build] {
+        &self.found().0
+    }
+
+    /// What discovery skipped or could not resolve.
+    pub fn notes(&self) -> &[String] {
+        &self.found().1
+    }
+
+    fn found(&self) -> &(Vec<Build>, Vec<String>) {
+        self.found.get_or_init(|| {
+            let seen = self.seen.lock().expect("seen").take();
+            let (found, notes) = match seen {
+                Some((files, unwalked)) => {
+                    builds::discover_seen(&self.request.dir, files, &unwalked, &self.dockerfiles)
+                }
+                None => {
+                    self.discovery_walked
+                        .store(true, std::sync::atomic::Ordering::Relaxed);
+                    builds::discover(&self.request.dir, &self.dockerfiles)
+                }
+            };
+            (arrange(&self.request, found), notes)
+        })
+    }
+
+    /// Keeps what a walk of `ctx` saw for discovery, when `ctx` is the
+    /// requested directory and the builds are not known yet.
+    fn offer(&self, ctx: &Context, seen: impl FnOnce() -> Seen) {
+        if self.found.get().is_none() && clean(&ctx.root) == clean(&self.request.dir) {
+            *self.seen.lock().expect("seen") = Some(seen());
         }
-        for b in found {
-            let same = facts.builds.iter().any(|r| {
-                clean(&r.context) == clean(&b.context)
-                    && clean(&r.dockerfile) == clean(&b.dockerfile)
-                    && (r.target == b.target || (r.requested && b.inferred.is_some()))
-            });
-            if !same {
-                facts.builds.push(b);
-            }
-        }
-        Ok(facts)
     }
 
     /// Opens the requested context.
@@ -193,7 +174,7 @@ impl Facts {
     pub fn builds_of(&self, ctx: &Context) -> Vec<&Build> {
         let dir = clean(&ctx.root);
         let ignore = ctx.ignore.as_ref().map(|f| clean(&f.path));
-        self.builds
+        self.builds()
             .iter()
             .filter(|b| clean(&b.context) == dir)
             .filter(|b| {
@@ -251,7 +232,14 @@ impl Facts {
             .entry(clean(&ctx.root))
             .or_default() += 1;
         let tracked = walk::Tracked::new(git::tracked(&ctx.root));
-        walk::walk(ctx, wants, &tracked, progress)
+        let mut w = walk::walk(ctx, wants, &tracked, progress)?;
+        self.offer(ctx, || {
+            (
+                std::mem::take(&mut w.candidates),
+                std::mem::take(&mut w.unwalked),
+            )
+        });
+        Ok(w)
     }
 
     /// Walks every path of a context (for `lint`; counted like
@@ -263,13 +251,100 @@ impl Facts {
             .expect("walk counter")
             .entry(clean(&ctx.root))
             .or_default() += 1;
-        walk::walk_all(ctx)
+        let seen = walk::walk_all(ctx)?;
+        self.offer(ctx, || {
+            let files = seen
+                .iter()
+                .filter_map(|e| {
+                    let name = crate::relpath::basename(&e.path);
+                    crate::discover::candidate(&e.path, name, e.kind == crate::scan::EntryKind::Dir)
+                        .map(|k| (crate::relpath::as_path(&e.path).to_path_buf(), k))
+                })
+                .collect();
+            (files, Vec::new())
+        });
+        Ok(seen)
+    }
+
+    /// Whether discovery walked the tree itself, because nothing had
+    /// walked the requested directory when the builds were first asked for.
+    pub fn discovery_walked(&self) -> bool {
+        self.discovery_walked
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// How many times each context was walked so far.
     pub fn walk_counts(&self) -> HashMap<PathBuf, usize> {
         self.walks.lock().expect("walk counter").clone()
     }
+}
+
+/// The requested build first (`-f` files, or `DIR/Dockerfile`), then
+/// every build discovery `found` that is not the same one.
+fn arrange(request: &Request, found: Vec<Build>) -> Vec<Build> {
+    let mut builds: Vec<Build> = Vec::new();
+    let dir = clean(&request.dir);
+    let default = request.dockerfiles.is_empty();
+    let requested: Vec<PathBuf> = if default {
+        vec![request.dir.join("Dockerfile")]
+    } else {
+        request.dockerfiles.clone()
+    };
+    for df in requested {
+        let df = clean(&df);
+        let declared = found.iter().any(|b| {
+            clean(&b.context) == dir && clean(&b.dockerfile) == df && b.inferred.is_none()
+        });
+        if default && !df.is_file() && !declared {
+            continue;
+        }
+        // The default Dockerfile that the repository builds from another
+        // context only (compose `context: ..`): not a build of DIR.
+        let elsewhere = found
+            .iter()
+            .filter(|b| clean(&b.dockerfile) == df)
+            .all(|b| clean(&b.context) != dir);
+        let declared_elsewhere = found
+            .iter()
+            .any(|b| clean(&b.dockerfile) == df && b.inferred.is_none());
+        if default && elsewhere && declared_elsewhere {
+            continue;
+        }
+        // ... or whose sources resolve only from another directory.
+        let inferred = found
+            .iter()
+            .find(|b| clean(&b.dockerfile) == df && b.inferred.is_some())
+            .filter(|b| default && clean(&b.context) != dir)
+            .and_then(|b| b.inferred.clone())
+            .map(|i| builds::Inference {
+                how: format!("docker build's default Dockerfile, but {}", i.how),
+                resolves: i.resolves,
+            });
+        builds.push(Build {
+            context: dir.clone(),
+            dockerfile: df.clone(),
+            target: request.target.clone(),
+            origin: if default {
+                "docker build's default Dockerfile".into()
+            } else {
+                "-f on the command line".into()
+            },
+            inferred,
+            requested: true,
+            pipeline: false,
+        });
+    }
+    for b in found {
+        let same = builds.iter().any(|r| {
+            clean(&r.context) == clean(&b.context)
+                && clean(&r.dockerfile) == clean(&b.dockerfile)
+                && (r.target == b.target || (r.requested && b.inferred.is_some()))
+        });
+        if !same {
+            builds.push(b);
+        }
+    }
+    builds
 }
 
 /// `path` relative to `root` for messages, `.` for the root itself.

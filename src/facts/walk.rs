@@ -76,6 +76,12 @@ pub struct Walk {
     pub depth: DepthMisses,
     /// The decided entries, when asked.
     pub entries: Option<Entries>,
+    /// Files that may declare builds (Dockerfiles, compose files, ...),
+    /// excluded or not, for discovery.
+    pub candidates: Vec<(std::path::PathBuf, crate::discover::FileKind)>,
+    /// Directories the walk did not enter (skipped whole, not measured):
+    /// discovery looks inside them itself.
+    pub unwalked: Vec<std::path::PathBuf>,
 }
 
 /// Walks the context once. An invalid pattern the walk reaches fails it,
@@ -103,7 +109,10 @@ pub fn walk(
                 ),
                 Recorder {
                     on: wants.entries,
+                    measured: wants.measure_excluded,
                     entries: Entries::default(),
+                    candidates: Vec::new(),
+                    unwalked: Vec::new(),
                 },
             )
         },
@@ -112,11 +121,17 @@ pub fn walk(
     let mut hits = Vec::new();
     let mut depth = DepthMisses::new(&ctx.matcher);
     let mut entries = Entries::default();
+    let mut candidates = Vec::new();
+    let mut unwalked = Vec::new();
     for ((c, d), r) in parts {
         hits.extend(c.hits);
         depth.merge(d);
         entries.absorb(r.entries);
+        candidates.extend(r.candidates);
+        unwalked.extend(r.unwalked);
     }
+    candidates.sort();
+    unwalked.sort();
     hits.sort_by(|a, b| a.path.cmp(&b.path));
     let entries = wants.entries.then(|| entries.finish());
     if let Some(e) = &entries {
@@ -127,6 +142,8 @@ pub fn walk(
         hits,
         depth,
         entries,
+        candidates,
+        unwalked,
     })
 }
 
@@ -304,7 +321,7 @@ impl Classifier for Classify {
                     line: None,
                     tracked,
                 }),
-                None if catalog::worth_scanning(name_s, size) => {
+                None if worth_reading(name_s, size, &self.tracked, tracked) => {
                     let Ok(head) = read_prefix(&root.join(os(&path)), catalog::SCAN_BYTES) else {
                         continue;
                     };
@@ -349,6 +366,52 @@ fn key_like_json(name: &str) -> bool {
         ]
         .iter()
         .any(|k| stem.contains(k))
+}
+
+/// Source code and documentation: read for credentials only when its name
+/// says it configures something, or when git does not track it (tracked
+/// source is what pre-commit secret scanners already read; what git never
+/// sees but the context sends is where ctxsize adds most). Everything
+/// else the catalogue deems worth reading is read.
+const SOURCE: &[&str] = &[
+    "py", "pyi", "ts", "tsx", "js", "jsx", "mjs", "cjs", "rs", "go", "java", "kt", "scala", "rb",
+    "php", "c", "h", "cc", "cpp", "hpp", "cs", "swift", "m", "vue", "svelte", "css", "scss",
+    "less", "html", "htm", "md", "rst", "adoc", "ex", "exs", "erl", "hs", "lua", "dart", "r", "jl",
+    "sql", "graphql", "proto",
+];
+
+/// Words in a file name that say it configures something.
+const CONFIG_WORDS: &[&str] = &[
+    "config",
+    "conf",
+    "setting",
+    "secret",
+    "credential",
+    "key",
+    "token",
+    "auth",
+    "env",
+    "prod",
+    "deploy",
+    "local",
+    "private",
+    "password",
+    "cert",
+];
+
+fn worth_reading(name: &str, size: u64, git: &Tracked, tracked: bool) -> bool {
+    if !catalog::worth_scanning(name, size) {
+        return false;
+    }
+    let Some((stem, ext)) = name.rsplit_once('.') else {
+        return true;
+    };
+    let ext = ext.to_ascii_lowercase();
+    if !SOURCE.contains(&ext.as_str()) {
+        return true;
+    }
+    let stem = stem.to_ascii_lowercase();
+    CONFIG_WORDS.iter().any(|w| stem.contains(w)) || (git.0.is_some() && !tracked)
 }
 
 /// At most [`catalog::SNIFF_BYTES`] of a regular file, opened without
@@ -765,7 +828,10 @@ pub fn seen_sends_content_below(seen: &[Seen], dir: &[u8]) -> bool {
 
 struct Recorder {
     on: bool,
+    measured: bool,
     entries: Entries,
+    candidates: Vec<(std::path::PathBuf, crate::discover::FileKind)>,
+    unwalked: Vec<std::path::PathBuf>,
 }
 
 impl Classifier for Recorder {
@@ -773,6 +839,13 @@ impl Classifier for Recorder {
         if self.on && e.status != Status::Pruned {
             self.entries
                 .push(e.path, e.kind, e.size, e.status != Status::Included);
+        }
+        let is_dir = e.kind == EntryKind::Dir;
+        if let Some(k) = crate::discover::candidate(e.path, basename(e.path), is_dir) {
+            self.candidates.push((os(e.path).to_path_buf(), k));
+        }
+        if is_dir && e.pruned && !self.measured && e.status != Status::Pruned {
+            self.unwalked.push(os(e.path).to_path_buf());
         }
     }
 }

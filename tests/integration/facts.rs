@@ -35,6 +35,7 @@ fn report_walks_each_context_once_and_parses_each_dockerfile_once() {
     assert!(r.contexts.len() >= 3, "{:?}", r.contexts);
     assert_once("walk of", &f.walk_counts());
     assert_once("read of", &f.dockerfiles.reads());
+    assert!(!f.discovery_walked(), "discovery used the report's walk");
     assert!(
         f.walk_counts().len() >= 3,
         "every context is walked: {:?}",
@@ -49,14 +50,113 @@ fn check_and_init_walk_once() {
     check::evaluate(&f, &check::CheckOptions::default()).unwrap();
     assert_once("walk of", &f.walk_counts());
     assert_once("read of", &f.dockerfiles.reads());
+    assert!(!f.discovery_walked(), "discovery used check's walk");
     let f = facts(t.path().to_path_buf());
     let mut out = Vec::new();
     init::run(&f, &init::InitOptions::default(), &mut out).unwrap();
     assert_once("walk of", &f.walk_counts());
+    assert!(!f.discovery_walked(), "discovery used init's walk");
     assert!(
         String::from_utf8_lossy(&out).contains("wrote .dockerignore")
             || String::from_utf8_lossy(&out).contains("wrote "),
         "{}",
         String::from_utf8_lossy(&out)
     );
+}
+
+/// The builds as a run finds them first thing (discovery's own walk).
+fn builds_alone(dir: &std::path::Path) -> (Vec<ctxsize::facts::builds::Build>, Vec<String>) {
+    let f = facts(dir.to_path_buf());
+    (f.builds().to_vec(), f.notes().to_vec())
+}
+
+/// Discovery fed by the context walk finds exactly what its own walk
+/// finds, whichever walk ran: the pruning one (`check`, `init`, `report
+/// --prune`), the measuring one (`report`), or `lint`'s.
+fn assert_walk_feeds_discovery(dir: &std::path::Path) {
+    use ctxsize::facts::walk::WalkWants;
+    let alone = builds_alone(dir);
+    for measure_excluded in [false, true] {
+        let f = facts(dir.to_path_buf());
+        let ctx = f.main_context().unwrap();
+        let wants = WalkWants {
+            measure_excluded,
+            entries: true,
+        };
+        if ctx.pattern_errors.is_empty() {
+            f.walk(&ctx, wants, None).unwrap();
+        }
+        assert_eq!(
+            (f.builds().to_vec(), f.notes().to_vec()),
+            alone,
+            "{} (measure_excluded {measure_excluded})",
+            dir.display()
+        );
+    }
+    let f = facts(dir.to_path_buf());
+    let ctx = f.main_context().unwrap();
+    if ctx.pattern_errors.is_empty() {
+        f.walk_all(&ctx).unwrap();
+    }
+    assert_eq!(
+        (f.builds().to_vec(), f.notes().to_vec()),
+        alone,
+        "{} (lint's walk)",
+        dir.display()
+    );
+}
+
+#[test]
+fn the_context_walk_feeds_discovery_on_every_fixture() {
+    for e in std::fs::read_dir(crate::util::fixtures()).unwrap() {
+        let name = e.unwrap().file_name().into_string().unwrap();
+        if name == "vectors" {
+            continue;
+        }
+        let t = project(&name);
+        assert_walk_feeds_discovery(t.path());
+    }
+}
+
+#[test]
+fn the_context_walk_feeds_discovery_under_excluded_and_vendored_dirs() {
+    let t = crate::util::Tree::new();
+    // A compose file inside a directory the ignore file excludes (the walk
+    // does not enter it), a Dockerfile under an excluded directory that an
+    // exception re-enters, and Dockerfiles in other projects' code.
+    t.write(".dockerignore", "deploy\nsvc\n!svc/keep\n.github/*\n");
+    // A workflow under an excluded directory: its kind comes from its
+    // whole path, not from where the walk resumed.
+    t.write(
+        ".github/workflows/image.yml",
+        "on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: docker/build-push-action@v6\n        with:\n          context: svc\n",
+    );
+    t.write(
+        "deploy/compose.yaml",
+        "services:\n  api:\n    build:\n      context: ../api\n",
+    );
+    t.write("api/Dockerfile", "FROM scratch\nCOPY main.py /\n");
+    t.write("api/main.py", "print(1)\n");
+    t.write("svc/Dockerfile", "FROM scratch\nCOPY keep /\n");
+    t.write("svc/keep/x", "x");
+    t.write("package.json", "{}\n");
+    t.write("node_modules/pkg/package.json", "{}\n");
+    t.write("node_modules/pkg/Dockerfile", "FROM scratch\n");
+    t.write("deploy/node_modules/pkg/Dockerfile", "FROM scratch\n");
+    t.write(".git/HEAD", "ref: refs/heads/main\n");
+    t.write(".git/Dockerfile", "FROM scratch\n");
+    let (builds, _) = builds_alone(t.path());
+    assert!(
+        builds
+            .iter()
+            .any(|b| b.dockerfile.ends_with("api/Dockerfile") && b.origin.contains("compose.yaml")),
+        "{builds:#?}"
+    );
+    assert!(
+        !builds
+            .iter()
+            .any(|b| b.dockerfile.to_string_lossy().contains("node_modules")),
+        "{builds:#?}"
+    );
+    assert_walk_feeds_discovery(t.path());
 }

@@ -151,7 +151,13 @@ pub fn plan(
     // any parent matches" (spec §7.1): a rule appended below an exception
     // can leave a file its walk sends arriving empty. Track that second
     // decision too.
-    let reads_again = ctx.builder == BuilderKind::BuildKit;
+    // Without an exception anywhere (the file's or a candidate's), nothing
+    // below an excluded directory is sent, and the two decisions agree.
+    let reads_again = ctx.builder == BuilderKind::BuildKit
+        && (ctx.matcher.has_exceptions()
+            || candidates
+                .iter()
+                .any(|c| c.lines.iter().any(|l| l.trim_start().starts_with('!'))));
     let mut read_excluded = if reads_again {
         apply(true, entries, vec![false; rows.len()], ctx.matcher.rules())
     } else {
@@ -190,13 +196,14 @@ pub fn plan(
             .filter(|&i| !excluded[i] && trial[i])
             .chain(emptied.iter().copied())
             .collect();
-        let under = |p: &[u8], hits: &[String]| {
-            hits.iter().any(|h| {
-                let h = h.as_bytes();
-                p.starts_with(h) && (p.len() == h.len() || p[h.len()] == b'/')
-            })
+        // Whether a path is one of `hits` or below one: its ancestors
+        // looked up in a set (a group may have thousands of paths).
+        let under = |p: &[u8], hits: &std::collections::HashSet<&[u8]>| {
+            crate::relpath::ancestors(p).any(|a| hits.contains(a))
         };
-        let look_alike = c.general.as_ref().and_then(|hits| {
+        let general_hits = c.general.as_deref().map(byte_set);
+        let own_paths = byte_set(&c.paths);
+        let look_alike = general_hits.as_ref().and_then(|hits| {
             removed
                 .iter()
                 .map(|&i| entries.path(&rows[i]))
@@ -240,7 +247,7 @@ pub fn plan(
             let alone = replay(ctx.builder, entries, &original, &c.lines);
             (0..rows.len())
                 .filter(|&i| !original[i] && alone[i] && rows[i].kind != EntryKind::Dir)
-                .filter(|&i| under(entries.path(&rows[i]), &c.paths))
+                .filter(|&i| under(entries.path(&rows[i]), &own_paths))
                 .fold((0u64, 0u64), |(f, b), i| (f + 1, b + rows[i].size))
         } else {
             (0, 0)
@@ -267,6 +274,10 @@ pub fn plan(
         before,
         after,
     }
+}
+
+fn byte_set(v: &[String]) -> std::collections::HashSet<&[u8]> {
+    v.iter().map(|h| h.as_bytes()).collect()
 }
 
 /// The exclusion state after appending `lines` to the rules whose state is

@@ -311,8 +311,15 @@ struct Compiled {
     prefilter: Regex,
     /// Trigger literal -> format index, in prefilter alternation order.
     triggers: Vec<(&'static [u8], usize)>,
-    precise: Vec<(Regex, &'static Entry)>,
-    aws_secret: Regex,
+    /// Each format's pattern, compiled the first time its trigger occurs
+    /// (most runs meet few or none of them).
+    precise: Vec<(OnceLock<Regex>, &'static Entry)>,
+    aws_secret: OnceLock<Regex>,
+}
+
+/// The pattern in `cell`, compiled on first use.
+fn once<'a>(cell: &'a OnceLock<Regex>, pattern: &str) -> &'a Regex {
+    cell.get_or_init(|| Regex::new(pattern).expect("a content pattern compiles"))
 }
 
 fn compiled() -> &'static Compiled {
@@ -337,9 +344,9 @@ fn compiled() -> &'static Compiled {
             triggers,
             precise: FORMATS
                 .iter()
-                .map(|f| (Regex::new(f.pattern).expect("format compiles"), entry(f.id)))
+                .map(|f| (OnceLock::new(), entry(f.id)))
                 .collect(),
-            aws_secret: Regex::new(AWS_SECRET).expect("AWS secret pattern compiles"),
+            aws_secret: OnceLock::new(),
         }
     })
 }
@@ -366,6 +373,7 @@ pub fn scan_content(head: &[u8]) -> Vec<ContentHit> {
             continue;
         }
         let (re, entry) = &c.precise[i];
+        let re = once(re, f.pattern);
         let mut found = Vec::new();
         for caps in re.captures_iter(head) {
             let (Some(whole), value) = (caps.get(0), caps.get(1)) else {
@@ -377,8 +385,7 @@ pub fn scan_content(head: &[u8]) -> Vec<ContentHit> {
         }
         if f.id == "aws-access-key"
             && !found.is_empty()
-            && !c
-                .aws_secret
+            && !once(&c.aws_secret, AWS_SECRET)
                 .captures_iter(head)
                 .filter_map(|caps| caps.get(1))
                 .any(|m| token_like(m.as_bytes()))
@@ -539,6 +546,16 @@ mod tests {
 
     fn ids(hits: &[ContentHit]) -> Vec<(&'static str, usize)> {
         hits.iter().map(|h| (h.entry.id, h.line)).collect()
+    }
+
+    #[test]
+    fn every_pattern_compiles() {
+        // They compile on first use; a broken one must fail here, not in a
+        // user's run.
+        for f in FORMATS {
+            Regex::new(f.pattern).unwrap_or_else(|e| panic!("{}: {e}", f.id));
+        }
+        Regex::new(AWS_SECRET).unwrap();
     }
 
     #[test]

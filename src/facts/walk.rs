@@ -421,17 +421,43 @@ pub fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
 }
 
 /// At most `max` bytes from the start of a regular file (nothing for
-/// anything else: a FIFO is never opened).
+/// anything else). The file is opened without following a symbolic link
+/// and without blocking (a FIFO swapped in is never waited on), checked
+/// through its descriptor, and read into a buffer of its size: one `read`
+/// for most files.
 pub fn read_prefix(path: &Path, max: usize) -> std::io::Result<Vec<u8>> {
+    use rustix::fs::OFlags;
     use std::io::Read;
-    let md = std::fs::symlink_metadata(path)?;
+    use std::os::unix::fs::OpenOptionsExt;
+    let flags = (OFlags::NOFOLLOW | OFlags::NONBLOCK).bits();
+    let mut f = match std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(flags as i32)
+        .open(path)
+    {
+        Ok(f) => f,
+        // A symbolic link (ELOOP): not a regular file.
+        Err(e) if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) => {
+            return Ok(Vec::new())
+        }
+        Err(e) => return Err(e),
+    };
+    let md = f.metadata()?;
     if !md.is_file() {
         return Ok(Vec::new());
     }
-    let mut head = Vec::with_capacity(max.min(md.len() as usize));
-    std::fs::File::open(path)?
-        .take(max as u64)
-        .read_to_end(&mut head)?;
+    let want = max.min(usize::try_from(md.len()).unwrap_or(usize::MAX));
+    let mut head = vec![0u8; want];
+    let mut got = 0;
+    while got < want {
+        match f.read(&mut head[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    head.truncate(got);
     Ok(head)
 }
 
@@ -663,7 +689,11 @@ impl Classifier for DepthMisses {
 /// other byte, so a directory's descendants come right after it.
 pub fn tree_order(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
     let key = |c: u8| if c == b'/' { 0 } else { u16::from(c) + 1 };
-    a.iter().map(|&c| key(c)).cmp(b.iter().map(|&c| key(c)))
+    // Only the first byte that differs matters: find it, then rank it.
+    match a.iter().zip(b).position(|(x, y)| x != y) {
+        Some(i) => key(a[i]).cmp(&key(b[i])),
+        None => a.len().cmp(&b.len()),
+    }
 }
 
 /// The entries a walk decided (everything but what lies below a directory
@@ -894,4 +924,46 @@ pub fn walk_all(ctx: &Context) -> Result<Vec<Seen>> {
     let mut seen: Vec<Seen> = vs.into_iter().flat_map(|v| v.seen).collect();
     seen.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(seen)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tree_order;
+    use std::cmp::Ordering;
+
+    // The definition: every byte ranked, `/` first.
+    fn by_definition(a: &[u8], b: &[u8]) -> Ordering {
+        let key = |c: u8| if c == b'/' { 0 } else { u16::from(c) + 1 };
+        a.iter().map(|&c| key(c)).cmp(b.iter().map(|&c| key(c)))
+    }
+
+    #[test]
+    fn tree_order_ranks_the_first_difference_with_slash_first() {
+        let alphabet = [b'a', b'/', b'-', b'.', b'0', b'~', 0x01, 0xff];
+        // Every path of up to three bytes from the alphabet, both ways.
+        let mut paths: Vec<Vec<u8>> = vec![Vec::new()];
+        for _ in 0..3 {
+            let more: Vec<Vec<u8>> = paths
+                .iter()
+                .flat_map(|p| {
+                    alphabet.iter().map(move |&c| {
+                        let mut q = p.clone();
+                        q.push(c);
+                        q
+                    })
+                })
+                .collect();
+            paths.extend(more);
+            paths.sort();
+            paths.dedup();
+        }
+        for a in &paths {
+            for b in &paths {
+                assert_eq!(tree_order(a, b), by_definition(a, b), "{a:?} {b:?}");
+            }
+        }
+        let mut v = vec![&b"a-b"[..], b"a/b", b"a", b"a.b/c", b"a/b/c"];
+        v.sort_by(|a, b| tree_order(a, b));
+        assert_eq!(v, [&b"a"[..], b"a/b", b"a/b/c", b"a-b", b"a.b/c"]);
+    }
 }

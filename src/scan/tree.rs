@@ -353,6 +353,13 @@ pub fn measure<C: Classifier>(
 // not to the totals, and only a header to the tar stream.
 fn dedupe_hardlinks(scan: &mut Scan, mut links: Vec<Link>) {
     links.sort_by(|a, b| (a.dev, a.ino, &a.path).cmp(&(b.dev, b.ino, &b.path)));
+    if !links
+        .windows(2)
+        .any(|w| w[0].dev == w[1].dev && w[0].ino == w[1].ino)
+    {
+        // Every inode seen once: nothing to take back.
+        return;
+    }
     let mut dir_index: HashMap<Vec<u8>, usize> = HashMap::new();
     for (i, d) in scan.dirs.iter().enumerate() {
         dir_index.insert(d.path.clone(), i);
@@ -418,28 +425,36 @@ impl Scan {
                 false
             }
         });
-        let index: HashMap<Vec<u8>, usize> = self
+        // Each directory's parent, found in the sorted records (no copies
+        // of the paths, no hashing).
+        let parents: Vec<Option<usize>> = self
             .dirs
             .iter()
-            .enumerate()
-            .map(|(i, d)| (d.path.clone(), i))
+            .map(|d| {
+                if d.path.is_empty() {
+                    return None;
+                }
+                let up = crate::relpath::parent(&d.path);
+                self.dirs
+                    .binary_search_by(|e| e.path.as_slice().cmp(up))
+                    .ok()
+            })
             .collect();
         for d in &mut self.dirs {
             d.total_in = d.direct_in;
             d.total_out = d.direct_out;
         }
-        let mut order: Vec<usize> = (0..self.dirs.len()).collect();
-        order.sort_by_key(|&i| Reverse(depth(&self.dirs[i].path)));
-        for i in order {
-            let path = &self.dirs[i].path;
-            if path.is_empty() {
-                continue;
-            }
-            let parent = path
-                .iter()
-                .rposition(|&b| b == b'/')
-                .map_or(Vec::new(), |k| path[..k].to_vec());
-            if let Some(&p) = index.get(&parent) {
+        // Deepest first, so that a directory is complete before it is added
+        // to its parent.
+        let mut order: Vec<(usize, usize)> = self
+            .dirs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (depth(&d.path), i))
+            .collect();
+        order.sort_unstable_by(|a, b| b.cmp(a));
+        for (_, i) in order {
+            if let Some(p) = parents[i] {
                 let (tin, tout) = (self.dirs[i].total_in, self.dirs[i].total_out);
                 self.dirs[p].total_in.add(tin);
                 self.dirs[p].total_out.add(tout);

@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use globset::{GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 use super::entries::ENTRIES;
 use super::entry::{Entry, Kind, Matcher};
@@ -36,8 +36,8 @@ pub(crate) struct Side {
     names: HashMap<&'static str, Vec<u16>>,
     /// Every glob of this side at once: the cheap "does any glob match" test.
     globs: GlobSet,
-    /// Each glob's entry index and its own matcher, in table order.
-    pub(crate) glob_entries: Vec<(u16, GlobMatcher)>,
+    /// Each glob's entry index, in table order (the set's glob order).
+    pub(crate) glob_entries: Vec<u16>,
 }
 
 impl Side {
@@ -50,23 +50,24 @@ impl Side {
     }
 
     /// The first entry in table order whose name or glob matches `name` and
-    /// that `accept` takes. Allocates nothing.
+    /// that `accept` takes. Allocates nothing when nothing matches.
     fn first(
         &self,
         name: &str,
         mut accept: impl FnMut(&'static Entry) -> bool,
     ) -> Option<&'static Entry> {
         let named: &[u16] = self.names.get(name).map_or(&[], Vec::as_slice);
-        let globbed = !self.glob_entries.is_empty() && self.globs.is_match(name);
-        if named.is_empty() && !globbed {
+        // The set's matching globs, in the order they were added (table
+        // order); an empty result allocates nothing.
+        let hits = if self.glob_entries.is_empty() {
+            Vec::new()
+        } else {
+            self.globs.matches(name)
+        };
+        if named.is_empty() && hits.is_empty() {
             return None;
         }
-        let mut globs = self
-            .glob_entries
-            .iter()
-            .filter(|(_, m)| globbed && m.is_match(name))
-            .map(|&(i, _)| i)
-            .peekable();
+        let mut globs = hits.iter().map(|&k| self.glob_entries[k]).peekable();
         let mut named = named.iter().copied().peekable();
         loop {
             // Merge the two ascending index lists, keeping table order.
@@ -130,7 +131,7 @@ fn build_index() -> Index {
         };
         if wild(name) {
             let glob = compile_glob(name);
-            side.glob_entries.push((i, glob.compile_matcher()));
+            side.glob_entries.push(i);
             set.add(glob);
         } else {
             side.names.entry(name).or_default().push(i);

@@ -463,7 +463,11 @@ fn options<'a>(args: &[&'a Word]) -> (Vec<(String, Option<Word>)>, Vec<&'a Word>
             }
             continue;
         }
-        let short = &text[..2];
+        // `-x`, by characters: `-é` or a lone `-` is an unknown switch.
+        let Some(short) = text.get(..2) else {
+            opts.push((String::new(), None));
+            continue;
+        };
         let long = match short {
             "-f" => "file",
             "-t" => "tag",
@@ -808,6 +812,9 @@ mod tests {
             ("docker build -f \"$DF\" .", Shell, vec![(lit("docker/Dockerfile"), None, lit("."), none())]),
             ("docker build -f ${UNSET:-x/Dockerfile} .", Shell, vec![(lit("x/Dockerfile"), None, lit("."), none())]),
             ("docker build -f $(pwd)/Dockerfile $(pwd)", Shell, vec![(lit("./Dockerfile"), None, lit("."), none())]),
+            // A switch that is not ASCII is unknown (it was cut inside its
+            // character).
+            ("docker build -é -t x .", Shell, vec![(None, None, lit("."), none())]),
             ("docker build `pwd`", Shell, vec![(None, None, var("`pwd`"), none())]),
             ("\t@docker build -f $(DF) .", Make, vec![(lit("docker/Dockerfile"), None, lit("."), none())]),
             ("\t$(DOCKER) build -f $(OTHER) .", Make, vec![(var("$(OTHER)"), None, lit("."), none())]),

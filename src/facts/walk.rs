@@ -779,47 +779,41 @@ impl Entries {
         out
     }
 
-    /// Whether something other than a placeholder (`.gitkeep`,
-    /// `.gitignore`, `.keep`) is sent below the directory `dir`.
-    pub fn sends_content_below(&self, dir: &[u8]) -> bool {
+    /// The rows below the directory `dir`, with each one's path inside it
+    /// (a contiguous run in tree order: found by binary search).
+    fn below<'a>(&'a self, dir: &[u8]) -> impl Iterator<Item = (&'a Row, &'a [u8])> + 'a {
         let mut prefix = dir.to_vec();
         prefix.push(b'/');
         let start = self
             .rows
             .partition_point(|r| tree_order(self.path(r), &prefix).is_lt());
+        let skip = prefix.len();
         self.rows[start..]
             .iter()
-            .take_while(|r| self.path(r).starts_with(&prefix))
-            .any(|r| r.kind != EntryKind::Dir && !r.excluded && !is_placeholder(self.path(r)))
+            .map(move |r| (r, self.path(r)))
+            .take_while(move |(_, p)| p.starts_with(&prefix))
+            .map(move |(r, p)| (r, &p[skip..]))
+    }
+
+    /// Whether something other than a placeholder (`.gitkeep`,
+    /// `.gitignore`, `.keep`) is sent below the directory `dir`.
+    pub fn sends_content_below(&self, dir: &[u8]) -> bool {
+        self.below(dir)
+            .any(|(r, _)| r.kind != EntryKind::Dir && !r.excluded && !is_placeholder(self.path(r)))
     }
 
     /// Files and bytes sent below the directory `dir` whose path inside it
     /// `covered` accepts.
     pub fn sent_below(&self, dir: &[u8], covered: &dyn Fn(&str) -> bool) -> (u64, u64) {
-        let mut prefix = dir.to_vec();
-        prefix.push(b'/');
-        let start = self
-            .rows
-            .partition_point(|r| tree_order(self.path(r), &prefix).is_lt());
-        self.rows[start..]
-            .iter()
-            .take_while(|r| self.path(r).starts_with(&prefix))
-            .filter(|r| r.kind != EntryKind::Dir && !r.excluded)
-            .filter(|r| std::str::from_utf8(&self.path(r)[prefix.len()..]).is_ok_and(covered))
-            .fold((0, 0), |(f, b), r| (f + 1, b + r.size))
+        self.below(dir)
+            .filter(|(r, _)| r.kind != EntryKind::Dir && !r.excluded)
+            .filter(|(_, inside)| std::str::from_utf8(inside).is_ok_and(covered))
+            .fold((0, 0), |(f, b), (r, _)| (f + 1, b + r.size))
     }
 
     /// Whether anything is sent below the directory `dir`.
     pub fn sends_below(&self, dir: &[u8]) -> bool {
-        let mut prefix = dir.to_vec();
-        prefix.push(b'/');
-        let start = self
-            .rows
-            .partition_point(|r| tree_order(self.path(r), &prefix).is_lt());
-        self.rows[start..]
-            .iter()
-            .take_while(|r| self.path(r).starts_with(&prefix))
-            .any(|r| !r.excluded)
+        self.below(dir).any(|(r, _)| !r.excluded)
     }
 
     /// The rows, parents before children.

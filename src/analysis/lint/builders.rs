@@ -90,12 +90,7 @@ pub fn arrives_empty(ctx: &Context, files: &[Vec<u8>], file: &str) -> Vec<LintFi
     by_line
         .into_iter()
         .map(|(line, paths)| {
-            let pattern = m
-                .rules()
-                .iter()
-                .find(|r| r.line == line)
-                .map(|r| s(&r.original))
-                .unwrap_or_default();
+            let pattern = line_text(m, line);
             let mut f = LintFinding::new(
                 checks::ARRIVES_EMPTY,
                 file,
@@ -111,6 +106,16 @@ pub fn arrives_empty(ctx: &Context, files: &[Vec<u8>], file: &str) -> Vec<LintFi
             f
         })
         .collect()
+}
+
+/// The text of the ignore file's line `line` as written (empty when no
+/// rule stands there).
+fn line_text(m: &Matcher, line: usize) -> String {
+    m.rules()
+        .iter()
+        .find(|r| r.line == line)
+        .map(|r| s(&r.original))
+        .unwrap_or_default()
 }
 
 /// Lines whose effect differs between the builders, from every path of a
@@ -169,13 +174,7 @@ pub fn divergence(ctx: &Context, seen: &[Seen], file: &str) -> Vec<LintFinding> 
     by_line
         .into_iter()
         .map(|(line, (yes, no, paths))| {
-            let pattern = ctx
-                .matcher
-                .rules()
-                .iter()
-                .find(|r| r.line == line)
-                .map(|r| s(&r.original))
-                .unwrap_or_default();
+            let pattern = line_text(&ctx.matcher, line);
             let mut f = LintFinding::new(
                 checks::BUILDER_DIVERGENCE,
                 file,

@@ -208,11 +208,6 @@ checks! {
         "The ignore file the builder reads is not the one the project maintains (.containerignore under Docker, or two files that differ).";
 }
 
-/// The check with this id or name.
-pub fn by_id(id: &str) -> Option<&'static Check> {
-    ALL.iter().copied().find(|c| c.id == id || c.name == id)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

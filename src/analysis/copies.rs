@@ -24,9 +24,6 @@ pub struct CopyProblem {
     pub line: Option<usize>,
     /// One sentence.
     pub message: String,
-    /// Whether the build certainly fails (else: it fails if built from
-    /// this context, which ctxsize only inferred).
-    pub certain: bool,
     /// How sure ctxsize is: an error when the build fails as things stand,
     /// a warning when it would fail from a context ctxsize inferred,
     /// information when it cannot tell (a build argument decides, or the
@@ -50,7 +47,7 @@ pub fn copy_problems(
     ctx: &Context,
     builds: &[&Build],
     dockerfiles: &Dockerfiles,
-    entries: Option<&Entries>,
+    entries: &Entries,
 ) -> Result<Vec<CopyProblem>> {
     let mut out = Vec::new();
     let mut seen: Vec<(&std::path::Path, &Option<String>)> = Vec::new();
@@ -100,7 +97,6 @@ pub fn copy_problems(
                     file: None,
                     line: None,
                     message,
-                    certain,
                     severity,
                 });
             }
@@ -115,7 +111,6 @@ pub fn copy_problems(
                         file: file.clone(),
                         line: None,
                         message: format!("{display}: {e} (target from {}){}", b.origin, fails("")),
-                        certain,
                         severity: sure(certain),
                     });
                 }
@@ -137,7 +132,6 @@ pub fn copy_problems(
                         file: file.clone(),
                         line: Some(r.line),
                         message,
-                        certain,
                         severity,
                     })
                 };
@@ -219,8 +213,7 @@ pub fn copy_problems(
                 let v = ctx.decide(s.path.as_bytes(), md.is_dir())?;
                 // A directory whose own entry is excluded still arrives as
                 // the parent of what an exception re-includes below it.
-                let sent_below =
-                    md.is_dir() && entries.is_some_and(|e| e.sends_below(s.path.as_bytes()));
+                let sent_below = md.is_dir() && entries.sends_below(s.path.as_bytes());
                 if !v.included && !sent_below {
                     let by = v
                         .rule

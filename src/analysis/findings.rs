@@ -106,20 +106,11 @@ pub fn group(walk: &Walk) -> Vec<Finding> {
             if h.is_dir {
                 // Only what the entry's rule covers: `storage/logs/[^.]*`
                 // leaves the directory's placeholder.
-                match &walk.entries {
-                    Some(e) => {
-                        let (f, b) =
-                            e.sent_below(h.path.as_bytes(), &|inside| entry.covers_inside(inside));
-                        t.files += f;
-                        t.bytes += b;
-                    }
-                    _ => {
-                        if let Some(d) = walk.scan.dir(h.path.as_bytes()) {
-                            t.files += d.total_in.files;
-                            t.bytes += d.total_in.bytes;
-                        }
-                    }
-                }
+                let (f, b) = walk
+                    .entries
+                    .sent_below(h.path.as_bytes(), &|inside| entry.covers_inside(inside));
+                t.files += f;
+                t.bytes += b;
             } else {
                 t.files += 1;
                 t.bytes += h.size;

@@ -484,6 +484,20 @@ pub fn render_new_file(plan: &Plan) -> Vec<u8> {
     out.into_bytes()
 }
 
+/// The findings of one walked context, each with the plan's advice (the
+/// rule `init` would write for it, or why it declines one): what `check`,
+/// `report` and `init` all say.
+pub fn advised(
+    ctx: &Context,
+    walk: &crate::facts::walk::Walk,
+    needs: &Needs,
+) -> Vec<crate::analysis::findings::Finding> {
+    let mut found = crate::analysis::findings::group(walk);
+    let p = for_context(ctx, &walk.entries, needs, &found, Vec::new());
+    crate::analysis::findings::advise(&mut found, &p);
+    found
+}
+
 /// The plan for a context as `init` makes it and `check`/`report` take
 /// their advice from: for a new file, the stack defaults first; then the
 /// findings' rules; then `extra` (rules translated from `.gitignore`).

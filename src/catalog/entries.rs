@@ -40,8 +40,9 @@ pub fn by_id(id: &str) -> Option<&'static Entry> {
 
 /// Evidence of a Rails application beside `log`, `tmp` and `public`.
 const RAILS: &[&str] = &["Gemfile", "config/application.rb"];
-/// Evidence of a Python project beside `dist` and `build`.
-const PY_PACKAGE: &[&str] = &[
+/// Evidence of a Python project beside `dist` and `build` (and of the
+/// Python ecosystem at a project's root).
+pub(super) const PY_PACKAGE: &[&str] = &[
     "pyproject.toml",
     "setup.py",
     "setup.cfg",

@@ -134,9 +134,6 @@ fn strip_quotes(v: &[u8]) -> &[u8] {
     }
 }
 
-/// Whether a value is a literal secret rather than empty, a reference
-/// (`${VAR}`, `<%= ... %>`, `{{ ... }}`), a boolean, a number or an
-/// obvious placeholder.
 /// Whether a value holds a URL with a literal password in its user part
 /// (`postgres://app:s3cret@db/app`): a connection string is a credential
 /// whatever its key is called. `${VAR}`, `<password>` and the like are
@@ -162,6 +159,9 @@ pub(crate) fn url_password(value: &[u8]) -> bool {
     is_literal(password) && !password.contains(&b'$') && !password.starts_with(b"*")
 }
 
+/// Whether a value is a literal secret rather than empty, a reference
+/// (`${VAR}`, `<%= ... %>`, `{{ ... }}`), a boolean, a number or an
+/// obvious placeholder.
 pub(crate) fn is_literal(value: &[u8]) -> bool {
     let mut v = trim(value);
     if let Some(stripped) = v.strip_suffix(b",") {
@@ -420,4 +420,30 @@ pub(crate) fn key_like_values(head: &[u8]) -> bool {
             .is_some_and(|(k, v)| (secret_key_name(k) && is_literal(v)) || url_password(v))
     });
     in_lines || json_pairs(head, |k, v| secret_key_name(k) && is_literal(v))
+}
+
+#[cfg(test)]
+mod url_password_tests {
+    use super::url_password;
+
+    #[test]
+    fn a_literal_password_in_a_url_is_a_credential_a_placeholder_is_not() {
+        for v in [
+            &b"postgres://app:s3cret@db/app"[..],
+            b"redis://:s3cr3tpass@cache:6379",
+            b"\"mysql://root:hunter22@localhost:3306/x\"",
+        ] {
+            assert!(url_password(v), "{}", String::from_utf8_lossy(v));
+        }
+        for v in [
+            &b"postgres://app:${PW}@db/app"[..],
+            b"postgres://app:<password>@db/app",
+            b"https://user@host/x",
+            b"https://host/x",
+            b"postgres://app@db:5432/app",
+            b"not a url",
+        ] {
+            assert!(!url_password(v), "{}", String::from_utf8_lossy(v));
+        }
+    }
 }

@@ -63,17 +63,7 @@ impl Ecosystem {
 
 /// Marker files that reveal each ecosystem at the project root (globs).
 static MARKERS: &[(Ecosystem, &[&str])] = &[
-    (
-        Ecosystem::Python,
-        &[
-            "pyproject.toml",
-            "setup.py",
-            "setup.cfg",
-            "requirements*.txt",
-            "Pipfile",
-            "manage.py",
-        ],
-    ),
+    (Ecosystem::Python, super::entries::PY_PACKAGE),
     (Ecosystem::Node, &["package.json"]),
     (Ecosystem::Rust, &["Cargo.toml"]),
     (Ecosystem::Go, &["go.mod"]),

@@ -14,7 +14,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use super::empty_files;
-use crate::analysis::{copies, findings, lint, plan, staged};
+use crate::analysis::{copies, lint, plan, staged};
 use crate::checks::{self, Category};
 use crate::diag::{self, convert, Diagnostic};
 use crate::error::{Error, Result};
@@ -129,7 +129,6 @@ pub fn evaluate(facts: &Facts, opts: &CheckOptions) -> Result<Outcome> {
         &ctx,
         WalkWants {
             measure_excluded: false,
-            entries: true,
         },
         None,
     )?;
@@ -144,12 +143,7 @@ pub fn evaluate(facts: &Facts, opts: &CheckOptions) -> Result<Outcome> {
     ) {
         problems.push(convert::lint(&l, ignore_cwd.as_deref()));
     }
-    let mut found = findings::group(&walk);
-    if let Some(entries) = &walk.entries {
-        let plan = plan::for_context(&ctx, entries, &needs, &found, Vec::new());
-        findings::advise(&mut found, &plan);
-    }
-    for f in &found {
+    for f in &plan::advised(&ctx, &walk, &needs) {
         problems.push(convert::finding(&ctx, f));
     }
     let sent = walk.scan.included;
@@ -184,7 +178,7 @@ pub fn evaluate(facts: &Facts, opts: &CheckOptions) -> Result<Outcome> {
         }
     }
     let builds = facts.builds_of(&ctx);
-    for p in copies::copy_problems(&ctx, &builds, &facts.dockerfiles, walk.entries.as_ref())? {
+    for p in copies::copy_problems(&ctx, &builds, &facts.dockerfiles, &walk.entries)? {
         problems.push(convert::copy(&p));
     }
     Ok(finish(problems, sent.files, sent.bytes))

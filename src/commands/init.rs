@@ -83,7 +83,6 @@ pub fn make_plan(facts: &Facts, ctx: &Context, opts: &InitOptions) -> Result<Ini
         ctx,
         WalkWants {
             measure_excluded: false,
-            entries: true,
         },
         None,
     )?;
@@ -115,7 +114,7 @@ pub fn make_plan(facts: &Facts, ctx: &Context, opts: &InitOptions) -> Result<Ini
             }
         }
     }
-    let entries = walk.entries.as_ref().expect("the walk keeps its entries");
+    let entries = &walk.entries;
     let p = plan::for_context(ctx, entries, &needs, &found, extra);
     let new = if existing {
         append_block(&old, &p.added())

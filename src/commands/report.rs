@@ -31,17 +31,6 @@ pub struct ReportOptions {
     pub style: TextStyle,
 }
 
-/// The findings of one walked context, with the plan's advice.
-fn advised(facts: &Facts, ctx: &Context, walk: &Walk) -> Vec<findings::Finding> {
-    let mut found = findings::group(walk);
-    if let Some(entries) = &walk.entries {
-        let needs = facts.needs(ctx);
-        let p = plan::for_context(ctx, entries, &needs, &found, Vec::new());
-        findings::advise(&mut found, &p);
-    }
-    found
-}
-
 /// Scans the context and builds the report model.
 pub fn build(facts: &Facts, opts: &ReportOptions, progress: Option<&AtomicU64>) -> Result<Report> {
     let ctx = facts.main_context()?;
@@ -50,7 +39,6 @@ pub fn build(facts: &Facts, opts: &ReportOptions, progress: Option<&AtomicU64>) 
         &ctx,
         WalkWants {
             measure_excluded: !opts.prune,
-            entries: true,
         },
         progress,
     )?;
@@ -63,7 +51,7 @@ pub fn build(facts: &Facts, opts: &ReportOptions, progress: Option<&AtomicU64>) 
         &empty_files(&walk),
         facts.request.builder_is_default(),
     );
-    let found = advised(facts, &ctx, &walk);
+    let found = plan::advised(&ctx, &walk, &needs);
     let builds = facts.builds_of(&ctx);
     let contexts = build_contexts(facts, &ctx, (&walk, &found), !opts.prune)?;
     let tar_bytes = classic_tar_bytes(&ctx, &walk.scan)?;
@@ -97,15 +85,10 @@ pub fn build(facts: &Facts, opts: &ReportOptions, progress: Option<&AtomicU64>) 
         hardlinks: scan.hardlinks,
         heaviest: report::heaviest(scan, opts.tree),
         dockerfiles: transfers::transfers(&ctx, scan, &builds, &facts.dockerfiles),
-        copy_problems: copies::copy_problems(
-            &ctx,
-            &builds,
-            &facts.dockerfiles,
-            walk.entries.as_ref(),
-        )?
-        .into_iter()
-        .map(|p| p.message)
-        .collect(),
+        copy_problems: copies::copy_problems(&ctx, &builds, &facts.dockerfiles, &walk.entries)?
+            .into_iter()
+            .map(|p| p.message)
+            .collect(),
         findings: found,
         lint,
         builds: facts
@@ -143,12 +126,7 @@ fn build_contexts(
 ) -> Result<Vec<report::BuildContext>> {
     let main_dir = clean(&main.root);
     let main_ignore = main.ignore.as_ref().map(|f| clean(&f.path));
-    let resolve = |b: &crate::facts::builds::Build| {
-        crate::ignorefile::resolve(&b.context, Some(&b.dockerfile), None, main.builder)
-            .ok()
-            .flatten()
-            .map(|f| clean(&f.path))
-    };
+    let resolve = |b: &crate::facts::builds::Build| facts.ignore_file_of(b, main.builder);
     let only_main = facts
         .builds()
         .iter()
@@ -256,11 +234,10 @@ fn build_contexts(
                 ctx,
                 WalkWants {
                     measure_excluded: false,
-                    entries: true,
                 },
                 None,
             )?;
-            bc.findings = advised(facts, ctx, &own);
+            bc.findings = plan::advised(ctx, &own, &facts.needs(ctx));
             &own
         };
         let scan = &walk.scan;
@@ -273,11 +250,10 @@ fn build_contexts(
                 d
             })
             .collect();
-        bc.copy_problems =
-            copies::copy_problems(ctx, &builds, &facts.dockerfiles, walk.entries.as_ref())?
-                .into_iter()
-                .map(|p| p.message)
-                .collect();
+        bc.copy_problems = copies::copy_problems(ctx, &builds, &facts.dockerfiles, &walk.entries)?
+            .into_iter()
+            .map(|p| p.message)
+            .collect();
         out.push(bc);
     }
     Ok(out)

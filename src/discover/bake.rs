@@ -480,10 +480,7 @@ fn declare(files: &Files<'_>, def: &Def, t: &TargetDef, run: &Run) -> Result<Dec
         .strip_prefix("cwd://")
         .unwrap_or(&context)
         .to_string();
-    if super::compose::REMOTE_PREFIXES
-        .iter()
-        .any(|p| context.starts_with(p))
-    {
+    if super::compose::is_remote(&context) {
         return Err(format!(
             "the context {context} is a URL, not a local directory"
         ));

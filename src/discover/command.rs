@@ -128,6 +128,21 @@ pub(super) fn logical_lines(text: &str) -> Vec<Line> {
 
 /// Cheap test before tokenising: whether the line can hold a command of
 /// interest.
+/// The commands of each logical line of `text` that may run a build, with
+/// the line's 1-based number in `text`.
+pub(super) fn build_commands(
+    text: &str,
+    dialect: Dialect,
+    vars: Vars<'_>,
+) -> Vec<(usize, Vec<Command>)> {
+    logical_lines(text)
+        .into_iter()
+        .filter(|line| mentions_build(&line.text))
+        .map(|line| (line.line, commands(&line.text, dialect, vars)))
+        .filter(|(_, cmds)| !cmds.is_empty())
+        .collect()
+}
+
 pub(super) fn mentions_build(line: &str) -> bool {
     line.contains("build") || line.contains("bud") || line.contains("bake")
 }

@@ -52,7 +52,7 @@ const OVERRIDE_FILES: [&str; 4] = [
 ];
 
 /// Build contexts that are not local directories (Compose's own list).
-pub(super) const REMOTE_PREFIXES: [&str; 6] = [
+const REMOTE_PREFIXES: [&str; 6] = [
     "http://",
     "https://",
     "git://",
@@ -60,6 +60,11 @@ pub(super) const REMOTE_PREFIXES: [&str; 6] = [
     "git@",
     "github.com/",
 ];
+
+/// Whether a build context is a URL or a Git remote, not a local directory.
+pub(super) fn is_remote(context: &str) -> bool {
+    REMOTE_PREFIXES.iter().any(|p| context.starts_with(p))
+}
 
 /// The builds of the compose files `paths` (relative to the root, sorted),
 /// directory by directory.
@@ -489,7 +494,7 @@ fn resolve(files: &mut Files<'_>, env: &mut DotEnv, dir: &Path, svc: Service) ->
         Some(f) => expand(f, "context", name, env, files)?,
         None => ".".to_string(),
     };
-    if REMOTE_PREFIXES.iter().any(|p| context_text.starts_with(p)) {
+    if is_remote(&context_text) {
         let (file, line) = spec
             .context
             .as_ref()

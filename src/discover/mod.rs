@@ -68,7 +68,7 @@ mod workflow;
 mod yaml;
 
 use std::collections::HashMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::dockerfile::Dockerfile;
@@ -395,33 +395,15 @@ fn push_unique(builds: &mut Vec<Build>, b: Build) {
 }
 
 /// Removes `.` and resolves `..` against the components before it, without
-/// touching the file system. An empty result is `.`; `..` above a root
-/// stays at the root; leading `..` of a relative path are kept.
+/// touching the file system (Go's `filepath.Clean`, [`go_clean`]). An
+/// empty result is `.`; `..` above a root stays at the root; leading `..`
+/// of a relative path are kept.
+///
+/// [`go_clean`]: crate::pattern::read::go_clean
 pub fn clean(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    let mut normals = 0usize;
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if normals > 0 {
-                    out.pop();
-                    normals -= 1;
-                } else if !out.has_root() {
-                    out.push("..");
-                }
-            }
-            Component::Normal(_) => {
-                out.push(c);
-                normals += 1;
-            }
-            Component::RootDir | Component::Prefix(_) => out.push(c.as_os_str()),
-        }
-    }
-    if out.as_os_str().is_empty() {
-        out.push(".");
-    }
-    out
+    use std::os::unix::ffi::{OsStrExt, OsStringExt};
+    let cleaned = crate::pattern::read::go_clean(path.as_os_str().as_bytes());
+    PathBuf::from(std::ffi::OsString::from_vec(cleaned))
 }
 
 /// `base` joined with `p` and cleaned: `p` relative to `base`, or absolute.

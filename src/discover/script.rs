@@ -37,15 +37,11 @@ pub(super) fn read_makefiles(
         let vars = make_vars(&text);
         let lookup = |n: &str| vars.get(n).cloned();
         let bases = bases([dir_of(p), PathBuf::from(".")]);
-        for line in command::logical_lines(&text) {
-            if line.text.trim_start().starts_with('#') || !command::mentions_build(&line.text) {
-                continue;
-            }
-            let cmds = command::commands(&line.text, Dialect::Make, &lookup);
+        for (line, cmds) in command::build_commands(&text, Dialect::Make, &lookup) {
             let at = At {
                 kind: SourceKind::Makefile,
                 file: p,
-                line: Some(line.line),
+                line: Some(line),
                 prefix: String::new(),
             };
             declare_all(files, cmds, &at, &bases, &mut out, calls);
@@ -76,15 +72,11 @@ pub(super) fn read_scripts(
         } else {
             bases([PathBuf::from("."), here])
         };
-        for line in command::logical_lines(&text) {
-            if line.text.trim_start().starts_with('#') || !command::mentions_build(&line.text) {
-                continue;
-            }
-            let cmds = command::commands(&line.text, Dialect::Shell, &lookup);
+        for (line, cmds) in command::build_commands(&text, Dialect::Shell, &lookup) {
             let at = At {
                 kind: SourceKind::Script,
                 file: p,
-                line: Some(line.line),
+                line: Some(line),
                 prefix: String::new(),
             };
             declare_all(files, cmds, &at, &bases, &mut out, calls);
@@ -241,11 +233,7 @@ fn declare(
         None => return Err("no context argument".to_string()),
         Some(Word::Var(v)) => return Err(format!("the context `{v}` is not literal")),
         Some(Word::Lit(c)) if c == "-" => return Err("the context comes from stdin".to_string()),
-        Some(Word::Lit(c))
-            if super::compose::REMOTE_PREFIXES
-                .iter()
-                .any(|p| c.starts_with(p)) =>
-        {
+        Some(Word::Lit(c)) if super::compose::is_remote(c) => {
             return Err("the context is a URL, not a local directory".to_string())
         }
         Some(Word::Lit(c)) => c,

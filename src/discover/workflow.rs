@@ -292,10 +292,7 @@ fn read_step(
                     })
                     .filter(|c| !c.is_empty())
                     .unwrap_or_else(|| ".".to_string());
-                if super::compose::REMOTE_PREFIXES
-                    .iter()
-                    .any(|p| context.starts_with(p))
-                {
+                if super::compose::is_remote(&context) {
                     files
                         .notes
                         .push(step.note(line, &format!("the context {context} is a URL")));
@@ -387,18 +384,11 @@ fn read_step(
     };
     // yaml-rust2 marks a block scalar (`|`, `>`) at its first content line.
     let first_line = run.value.line;
-    for line in command::logical_lines(script) {
-        if !command::mentions_build(&line.text) {
-            continue;
-        }
-        let cmds = command::commands(&line.text, Dialect::Actions, resolve);
-        if cmds.is_empty() {
-            continue;
-        }
+    for (line, cmds) in command::build_commands(script, Dialect::Actions, resolve) {
         let at = At {
             kind: SourceKind::Workflow,
             file: step.path,
-            line: Some(first_line + line.line - 1),
+            line: Some(first_line + line - 1),
             prefix: format!("job {} step {}: ", step.job, step.label),
         };
         declare_all(files, cmds, &at, std::slice::from_ref(&base), out, calls);

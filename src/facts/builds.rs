@@ -113,8 +113,4 @@ fn convert(dir: &Path, d: discover::Discovery) -> (Vec<Build>, Vec<String>) {
     (builds, d.notes)
 }
 
-/// Lexical cleaning of a path (`.` and `..` resolved, never
-/// canonicalised).
-pub fn clean(p: &Path) -> PathBuf {
-    discover::clean(p)
-}
+pub use discover::clean;

@@ -2,7 +2,6 @@
 //! files it tracks. Outside a git repository (or without git) both are
 //! empty; nothing here fails.
 
-use std::collections::HashSet;
 use std::path::Path;
 use std::process::Command;
 
@@ -43,27 +42,7 @@ pub fn staged(root: &Path) -> Vec<Vec<u8>> {
 }
 
 /// The files git tracks below `root`, relative to it; `None` outside a
-/// repository.
-pub fn tracked(root: &Path) -> Option<HashSet<Vec<u8>>> {
-    git_z(root, &["ls-files", "-z", "--full-name", "--", "."]).map(|files| {
-        // `--full-name` gives paths from the top of the work tree; make
-        // them relative to `root`.
-        let prefix = Command::new("git")
-            .arg("-C")
-            .arg(root)
-            .args(["rev-parse", "--show-prefix"])
-            .output()
-            .ok()
-            .map(|o| {
-                String::from_utf8_lossy(&o.stdout)
-                    .trim()
-                    .as_bytes()
-                    .to_vec()
-            })
-            .unwrap_or_default();
-        files
-            .into_iter()
-            .filter_map(|f| f.strip_prefix(prefix.as_slice()).map(<[u8]>::to_vec))
-            .collect()
-    })
+/// repository. (Run in `root`, `ls-files` names paths relative to it.)
+pub fn tracked(root: &Path) -> Option<Vec<Vec<u8>>> {
+    git_z(root, &["ls-files", "-z", "--", "."])
 }

@@ -104,6 +104,9 @@ pub struct Facts {
     /// ran before the builds were first asked for: the candidate files and
     /// the directories it did not enter.
     seen: Mutex<Option<Seen>>,
+    /// The ignore file each build's context and Dockerfile give, per
+    /// builder (looked up once each).
+    ignore_of: Mutex<HashMap<(PathBuf, PathBuf, BuilderKind), Option<PathBuf>>>,
     /// Set when discovery had to walk the tree itself.
     discovery_walked: std::sync::atomic::AtomicBool,
     walks: Mutex<HashMap<PathBuf, usize>>,
@@ -123,6 +126,7 @@ impl Facts {
             found: OnceLock::new(),
             seen: Mutex::new(None),
             discovery_walked: Default::default(),
+            ignore_of: Mutex::new(HashMap::new()),
             walks: Mutex::new(HashMap::new()),
             request,
         })
@@ -156,10 +160,15 @@ impl Facts {
         })
     }
 
-    /// Keeps what a walk of `ctx` saw for discovery, when `ctx` is the
-    /// requested directory and the builds are not known yet.
+    /// Whether discovery still wants what a walk of `ctx` sees: `ctx` is
+    /// the requested directory and the builds are not known yet.
+    fn wants_discovery(&self, ctx: &Context) -> bool {
+        self.found.get().is_none() && clean(&ctx.root) == clean(&self.request.dir)
+    }
+
+    /// Keeps what a walk of `ctx` saw for discovery, when it is wanted.
     fn offer(&self, ctx: &Context, seen: impl FnOnce() -> Seen) {
-        if self.found.get().is_none() && clean(&ctx.root) == clean(&self.request.dir) {
+        if self.wants_discovery(ctx) {
             *self.seen.lock().expect("seen") = Some(seen());
         }
     }
@@ -177,20 +186,26 @@ impl Facts {
         self.builds()
             .iter()
             .filter(|b| clean(&b.context) == dir)
-            .filter(|b| {
-                b.requested
-                    || crate::ignorefile::resolve(
-                        &b.context,
-                        Some(&b.dockerfile),
-                        None,
-                        ctx.builder,
-                    )
-                    .ok()
-                    .flatten()
-                    .map(|f| clean(&f.path))
-                        == ignore
-            })
+            .filter(|b| b.requested || self.ignore_file_of(b, ctx.builder) == ignore)
             .collect()
+    }
+
+    /// The ignore file `builder` reads for the build `b` (cleaned; `None`
+    /// without one), looked up once per run.
+    pub fn ignore_file_of(&self, b: &Build, builder: BuilderKind) -> Option<PathBuf> {
+        let key = (b.context.clone(), b.dockerfile.clone(), builder);
+        if let Some(found) = self.ignore_of.lock().expect("ignore files").get(&key) {
+            return found.clone();
+        }
+        let found = crate::ignorefile::resolve(&b.context, Some(&b.dockerfile), None, builder)
+            .ok()
+            .flatten()
+            .map(|f| clean(&f.path));
+        self.ignore_of
+            .lock()
+            .expect("ignore files")
+            .insert(key, found.clone());
+        found
     }
 
     /// What the builds of `ctx` need from it.
@@ -232,7 +247,7 @@ impl Facts {
             .entry(clean(&ctx.root))
             .or_default() += 1;
         let tracked = walk::Tracked::new(git::tracked(&ctx.root));
-        let mut w = walk::walk(ctx, wants, &tracked, progress)?;
+        let mut w = walk::walk(ctx, wants, &tracked, self.wants_discovery(ctx), progress)?;
         self.offer(ctx, || {
             (
                 std::mem::take(&mut w.candidates),

@@ -36,12 +36,6 @@ impl Needed {
         }
     }
 
-    /// Whether excluding `path` (relative to the context) takes away what
-    /// this names.
-    pub fn is_taken_by(&self, path: &[u8]) -> bool {
-        self.taken(path, inside_third_party(path))
-    }
-
     fn taken(&self, path: &[u8], third_party: bool) -> bool {
         if third_party && self.pattern.starts_with("**/") {
             return false;

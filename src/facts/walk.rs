@@ -23,8 +23,6 @@ use crate::scan::{Entry, EntryKind, Status};
 pub struct WalkWants {
     /// Also walk (and measure) the directories the builder skips whole.
     pub measure_excluded: bool,
-    /// Keep the decided entries for [`Entries`].
-    pub entries: bool,
 }
 
 /// What the walk knows beyond the tree: the files git tracks (sorted;
@@ -34,11 +32,12 @@ pub struct WalkWants {
 pub struct Tracked(pub Option<std::sync::Arc<Vec<Vec<u8>>>>);
 
 impl Tracked {
-    /// From git's list of tracked files (any order).
-    pub fn new(files: Option<std::collections::HashSet<Vec<u8>>>) -> Tracked {
-        Tracked(files.map(|f| {
-            let mut v: Vec<Vec<u8>> = f.into_iter().collect();
+    /// From git's list of tracked files (any order; a file listed twice,
+    /// as during a merge, counts once).
+    pub fn new(files: Option<Vec<Vec<u8>>>) -> Tracked {
+        Tracked(files.map(|mut v| {
             v.sort();
+            v.dedup();
             std::sync::Arc::new(v)
         }))
     }
@@ -74,8 +73,8 @@ pub struct Walk {
     pub hits: Vec<Hit>,
     /// Depth-limited rules and the sent paths they miss.
     pub depth: DepthMisses,
-    /// The decided entries, when asked.
-    pub entries: Option<Entries>,
+    /// The decided entries (what `init`'s plan replays).
+    pub entries: Entries,
     /// Files that may declare builds (Dockerfiles, compose files, ...),
     /// excluded or not, for discovery.
     pub candidates: Vec<(std::path::PathBuf, crate::discover::FileKind)>,
@@ -90,6 +89,7 @@ pub fn walk(
     ctx: &Context,
     wants: WalkWants,
     tracked: &Tracked,
+    discovery: bool,
     progress: Option<&AtomicU64>,
 ) -> Result<Walk> {
     let (scan, parts) = measure(
@@ -108,7 +108,7 @@ pub fn walk(
                     DepthMisses::new(&ctx.matcher),
                 ),
                 Recorder {
-                    on: wants.entries,
+                    discovery,
                     measured: wants.measure_excluded,
                     entries: Entries::default(),
                     candidates: Vec::new(),
@@ -133,10 +133,8 @@ pub fn walk(
     candidates.sort();
     unwalked.sort();
     hits.sort_by(|a, b| a.path.cmp(&b.path));
-    let entries = wants.entries.then(|| entries.finish());
-    if let Some(e) = &entries {
-        depth.drop_empty_dirs(&|d| e.sends_content_below(d));
-    }
+    let entries = entries.finish();
+    depth.drop_empty_dirs(&|d| entries.sends_content_below(d));
     Ok(Walk {
         scan,
         hits,
@@ -223,7 +221,8 @@ impl Classifier for Classify {
     }
 
     fn visit(&mut self, _root: &Path, e: &Entry<'_>) {
-        if self.status == Some(Status::Pruned) {
+        // Only a sent directory is classified (see `leave_dir`).
+        if self.status != Some(Status::Included) {
             return;
         }
         let name = basename(e.path);
@@ -300,15 +299,19 @@ impl Classifier for Classify {
                     entry = m.candidate(name_s, &cmd);
                 }
             }
+            // The file's head, read at most once for a name match's
+            // confirmation and the content scan (both read the same span).
+            const _: () = assert!(catalog::SNIFF_BYTES == catalog::SCAN_BYTES);
+            let mut head: Option<std::io::Result<Vec<u8>>> = None;
             if let Some(e) = entry {
                 // Service-account keys are small and named like keys; do
                 // not read every JSON file of the tree.
                 if e.id == "gcp-service-account" && (size > 16 * 1024 || !key_like_json(name_s)) {
                     entry = None;
                 } else if catalog::needs_head(e, tracked) {
-                    match read_head(&root.join(os(&path))) {
-                        Ok(head) if catalog::confirm(e, &head, tracked) => {}
-                        _ => entry = None,
+                    let read = head.insert(read_head(&root.join(os(&path))));
+                    if !read.as_ref().is_ok_and(|h| catalog::confirm(e, h, tracked)) {
+                        entry = None;
                     }
                 }
             }
@@ -322,7 +325,9 @@ impl Classifier for Classify {
                     tracked,
                 }),
                 None if worth_reading(name_s, size, &self.tracked, tracked) => {
-                    let Ok(head) = read_prefix(&root.join(os(&path)), catalog::SCAN_BYTES) else {
+                    let read = head
+                        .unwrap_or_else(|| read_prefix(&root.join(os(&path)), catalog::SCAN_BYTES));
+                    let Ok(head) = read else {
                         continue;
                     };
                     // One finding per kind of credential in the file, at
@@ -851,7 +856,8 @@ pub fn seen_sends_content_below(seen: &[Seen], dir: &[u8]) -> bool {
 }
 
 struct Recorder {
-    on: bool,
+    /// Collect discovery's candidates and the directories not entered.
+    discovery: bool,
     measured: bool,
     entries: Entries,
     candidates: Vec<(std::path::PathBuf, crate::discover::FileKind)>,
@@ -860,9 +866,12 @@ struct Recorder {
 
 impl Classifier for Recorder {
     fn visit(&mut self, _root: &Path, e: &Entry<'_>) {
-        if self.on && e.status != Status::Pruned {
+        if e.status != Status::Pruned {
             self.entries
                 .push(e.path, e.kind, e.size, e.status != Status::Included);
+        }
+        if !self.discovery {
+            return;
         }
         let is_dir = e.kind == EntryKind::Dir;
         if let Some(k) = crate::discover::candidate(e.path, basename(e.path), is_dir) {
@@ -885,6 +894,8 @@ pub struct Seen {
     pub status: Status,
     /// The deciding rule, if any.
     pub rule: Option<usize>,
+    /// Sent by BuildKit with 0 bytes (see [`Entry::arrives_empty`]).
+    pub arrives_empty: bool,
 }
 
 #[derive(Default)]
@@ -899,6 +910,7 @@ impl crate::scan::Visitor for Collect {
             kind: e.kind,
             status: e.status,
             rule: e.decision.and_then(|d| d.rule),
+            arrives_empty: e.arrives_empty,
         });
     }
     fn error(&mut self, _error: crate::scan::WalkError) {}

@@ -71,11 +71,6 @@ pub struct Translated {
 }
 
 impl Translated {
-    /// True when the rule behaves exactly like the git pattern.
-    pub fn is_exact(&self) -> bool {
-        self.inexact.is_empty()
-    }
-
     /// True when the line produced no rule.
     pub fn is_dropped(&self) -> bool {
         self.rule.is_empty()

@@ -435,25 +435,16 @@ impl Scan {
                     return None;
                 }
                 let up = crate::relpath::parent(&d.path);
-                self.dirs
-                    .binary_search_by(|e| e.path.as_slice().cmp(up))
-                    .ok()
+                self.dir_index(up)
             })
             .collect();
         for d in &mut self.dirs {
             d.total_in = d.direct_in;
             d.total_out = d.direct_out;
         }
-        // Deepest first, so that a directory is complete before it is added
-        // to its parent.
-        let mut order: Vec<(usize, usize)> = self
-            .dirs
-            .iter()
-            .enumerate()
-            .map(|(i, d)| (depth(&d.path), i))
-            .collect();
-        order.sort_unstable_by(|a, b| b.cmp(a));
-        for (_, i) in order {
+        // Sorted by path, a directory's descendants come after it: from the
+        // last, each directory is complete before it is added to its parent.
+        for i in (0..self.dirs.len()).rev() {
             if let Some(p) = parents[i] {
                 let (tin, tout) = (self.dirs[i].total_in, self.dirs[i].total_out);
                 self.dirs[p].total_in.add(tin);
@@ -464,17 +455,12 @@ impl Scan {
 
     /// The record of a directory.
     pub fn dir(&self, path: &[u8]) -> Option<&DirStat> {
+        self.dir_index(path).map(|i| &self.dirs[i])
+    }
+
+    fn dir_index(&self, path: &[u8]) -> Option<usize> {
         self.dirs
             .binary_search_by(|d| d.path.as_slice().cmp(path))
             .ok()
-            .map(|i| &self.dirs[i])
-    }
-}
-
-fn depth(p: &[u8]) -> usize {
-    if p.is_empty() {
-        0
-    } else {
-        1 + p.iter().filter(|&&b| b == b'/').count()
     }
 }

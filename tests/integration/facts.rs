@@ -79,10 +79,7 @@ fn assert_walk_feeds_discovery(dir: &std::path::Path) {
     for measure_excluded in [false, true] {
         let f = facts(dir.to_path_buf());
         let ctx = f.main_context().unwrap();
-        let wants = WalkWants {
-            measure_excluded,
-            entries: true,
-        };
+        let wants = WalkWants { measure_excluded };
         if ctx.pattern_errors.is_empty() {
             f.walk(&ctx, wants, None).unwrap();
         }

@@ -284,15 +284,13 @@ pub fn lint(
     }
     out.extend(divergence(ctx, seen, &file));
     out.extend(builders::divergence(ctx, seen, &file));
-    if ctx.builder == BuilderKind::BuildKit && m.reads_can_differ() {
-        let empty: Vec<Vec<u8>> = seen
-            .iter()
-            .filter(|e| e.kind == EntryKind::File && e.status == Status::Included)
-            .filter(|e| m.arrives_empty(&e.path))
-            .map(|e| e.path.clone())
-            .collect();
-        out.extend(builders::arrives_empty(ctx, &empty, &file));
-    }
+    // The walk marked them (only BuildKit's walk ever does).
+    let empty: Vec<Vec<u8>> = seen
+        .iter()
+        .filter(|e| e.arrives_empty)
+        .map(|e| e.path.clone())
+        .collect();
+    out.extend(builders::arrives_empty(ctx, &empty, &file));
     out.extend(shadowing(seen));
     out.sort_by(|a, b| a.line.cmp(&b.line).then(a.check.id.cmp(b.check.id)));
     Ok(out)

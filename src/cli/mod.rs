@@ -200,7 +200,9 @@ enum Command {
     /// Never adds a rule that excludes a COPY/ADD source, a lockfile or
     /// manifest, packaging files pyproject.toml names, or .git when the
     /// version comes from git; never undoes a `!` exception. A second run
-    /// changes nothing. Writes atomically, keeping permissions.
+    /// changes nothing. Writes atomically, keeping permissions. Writes the
+    /// file the chosen builder reads: .containerignore under --builder
+    /// podman for a project built from a Containerfile.
     Init {
         #[command(flatten)]
         context: ContextArgs,
@@ -224,10 +226,13 @@ enum Command {
     /// context (`__pycache__` instead of `**/__pycache__`), rules that match
     /// nothing or never decide anything, exceptions placed before the rule
     /// they undo, lines that look like comments but are patterns, trailing
-    /// `/`, wildcard exceptions that make BuildKit walk every excluded
-    /// directory, patterns older Docker reads differently, invalid lines,
-    /// and Dockerfile-specific ignore files. Exit 0 (1 with --check when
-    /// there are findings).
+    /// `/`, `*/name` that reaches one level only, wildcard exceptions that
+    /// make BuildKit walk every excluded directory, lines the builders read
+    /// differently, files BuildKit sends with 0 bytes, patterns older
+    /// Docker reads differently, invalid lines, Dockerfile-specific ignore
+    /// files, and an ignore file the builder does not read
+    /// (.containerignore under Docker). Exit 0 (1 with --check on warnings
+    /// and errors; information never fails).
     Lint {
         #[command(flatten)]
         context: ContextArgs,
@@ -235,7 +240,7 @@ enum Command {
         /// through the same safe writer as `init`.
         #[arg(long)]
         fix: bool,
-        /// Exit 1 when there are findings.
+        /// Exit 1 on warnings and errors (information never fails).
         #[arg(long)]
         check: bool,
         /// Print JSON (the same as --format json).
@@ -251,11 +256,13 @@ enum Command {
     /// and prints one line per problem, `path: level: message [rule to
     /// add]`, then a one-line summary; nothing when all is well. Problems:
     /// secrets and heavy paths in the context, budgets exceeded, no ignore
-    /// file, invalid patterns, COPY sources the ignore file excludes, and
-    /// (with --staged) files being committed that would be sent. Warns and
-    /// exits 0 by default; --strict or --fail-on make the chosen categories
-    /// exit 1. Budgets and policy can also live in DIR/.ctxsize.toml (keys
-    /// max-size, max-files, fail-on, allow, staged-max-size); flags win.
+    /// file, invalid patterns, COPY sources the ignore file excludes, files
+    /// BuildKit sends with 0 bytes, misleading ignore-file lines, and (with
+    /// --staged) files being committed that would be sent. Warns and exits
+    /// 0 by default; --strict or --fail-on make the chosen categories exit
+    /// with 1. Budgets and policy can also live in DIR/.ctxsize.toml (keys
+    /// max-size, max-files, fail-on, allow, staged-max-size, builder);
+    /// flags win.
     Check {
         #[command(flatten)]
         context: ContextArgs,

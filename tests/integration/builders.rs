@@ -83,6 +83,9 @@ fn podman_reads_containerignore_and_docker_does_not() {
         by.contains(&("buildkit".into(), ".dockerignore".into())),
         "{by:?}"
     );
+    // The text report says it too.
+    let (_, text, _) = run(ctxsize(t.path()).args(["report", "--color", "never", "."]));
+    assert!(text.contains("podman reads .containerignore"), "{text}");
     // Under Docker, the .containerignore is a file nobody reads.
     let l = json(&t, &["lint", "--json", "."], &[]);
     assert!(
@@ -191,4 +194,26 @@ fn lines_read_differently_by_the_builders_are_named() {
         .find(|d| d["code"] == "builder-divergence")
         .unwrap();
     assert_eq!(d["severity"], "warning", "{d}");
+}
+
+#[test]
+fn an_unknown_builder_in_the_config_is_an_error_naming_its_line() {
+    let t = Tree::new();
+    t.write("a.txt", "a")
+        .write(".ctxsize.toml", "max-files = 10\nbuilder = \"docker\"\n");
+    for verb in [
+        &["ls", "."][..],
+        &["check", "."][..],
+        &["report", "--json", "."][..],
+    ] {
+        let (code, out, err) = run(ctxsize(t.path()).args(verb));
+        assert_eq!(code, 2, "{verb:?}: {out}{err}");
+        assert!(
+            err.contains(":2:") && err.contains("builder"),
+            "{verb:?}: {err}"
+        );
+    }
+    // The flag decides without reading the file.
+    let (code, _, err) = run(ctxsize(t.path()).args(["ls", "--builder", "classic", "."]));
+    assert_eq!(code, 0, "{err}");
 }

@@ -104,3 +104,48 @@ fn maven_modules_get_one_rule_that_stays_true() {
         assert!(said.contains("not adding `**/target`"), "{said}");
     }
 }
+
+/// A tracked env file holding a connection string with a literal password
+/// is a secret; the same file with a placeholder is not.
+#[test]
+fn a_tracked_env_file_with_a_password_in_a_url_is_a_secret() {
+    let t = crate::util::Tree::new();
+    t.write("app.env", "DATABASE_URL=postgres://app:s3cretpw@db/app\n")
+        .write(
+            "ci.env",
+            "DATABASE_URL=postgres://app:${DB_PASSWORD}@db/app\n",
+        )
+        .write("Dockerfile", "FROM scratch\nCOPY . /\n")
+        .write(".dockerignore", ".git\n");
+    crate::projects::git_init(&t);
+    let (_, out, err) = run(ctxsize(t.path()).args(["check", "."]));
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("app.env: warning: secret")),
+        "{out}{err}"
+    );
+    assert!(!out.contains("ci.env"), "{out}");
+    assert!(
+        !out.contains("s3cretpw"),
+        "never a byte of the value: {out}"
+    );
+}
+
+/// At the root of a Go checkout whose `go.mod` names no usable module, the
+/// binary is named after the checkout's directory.
+#[test]
+fn a_go_binary_named_after_the_checkout_is_heavy() {
+    let t = crate::util::Tree::new();
+    let mut elf = b"\x7fELF\x02\x01\x01".to_vec();
+    elf.resize(4096, 0);
+    t.write("mytool/go.mod", "go 1.22\n")
+        .write("mytool/main.go", "package main\nfunc main() {}\n")
+        .write("mytool/mytool", &elf)
+        .write("mytool/othertool", &elf);
+    let (_, out, err) = run(ctxsize(&t.join("mytool")).args(["check", "."]));
+    assert!(
+        out.lines().any(|l| l.starts_with("mytool: warning:")),
+        "{out}{err}"
+    );
+    assert!(!out.contains("othertool"), "{out}");
+}

@@ -12,10 +12,14 @@ const BLOCK: u64 = 512;
 
 /// Bytes one entry adds to the stream.
 pub fn entry_bytes(name: &[u8], is_dir: bool, size: u64, link_target: Option<&[u8]>) -> u64 {
-    let mut name = name.to_vec();
-    if is_dir {
-        name.push(b'/');
-    }
+    // Only a directory's name changes (`name/`): copy nothing otherwise.
+    let name: std::borrow::Cow<'_, [u8]> = if is_dir {
+        let mut n = name.to_vec();
+        n.push(b'/');
+        n.into()
+    } else {
+        name.into()
+    };
     let mut records = 0u64;
     if !fits_ustar_name(&name) {
         records += pax_record_len("path", name.len());

@@ -250,19 +250,22 @@ impl<C: Classifier> Visitor for SizeVisitor<C> {
                 // The tar stream is the classic builder's, which reads files
                 // whole: the size on disk.
                 self.tar_bytes += tar::entry_bytes(e.path, false, e.disk_size, None);
-                let big = BigFile {
-                    size: e.size,
-                    path: e.path.to_vec(),
+                // A path is copied only for a file that makes the top list.
+                let big = || {
+                    Reverse(BigFile {
+                        size: e.size,
+                        path: e.path.to_vec(),
+                    })
                 };
                 if self.top.len() < TOP_FILES {
-                    self.top.push(Reverse(big));
+                    self.top.push(big());
                 } else if self
                     .top
                     .peek()
                     .is_some_and(|Reverse(min)| min.size < e.size)
                 {
                     self.top.pop();
-                    self.top.push(Reverse(big));
+                    self.top.push(big());
                 }
             }
         } else {

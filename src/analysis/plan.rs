@@ -179,11 +179,12 @@ pub fn plan(
         {
             continue;
         }
-        let trial = replay(ctx.builder, entries, &excluded, &c.lines);
-        let read_trial = reads_again.then(|| {
-            let compiled = Matcher::from_patterns(&c.lines).matcher;
-            apply(true, entries, read_excluded.clone(), compiled.rules())
-        });
+        // Compiled once for the three replays below.
+        let compiled = Matcher::from_patterns(&c.lines).matcher;
+        let any_ancestor = builder_uses_any_ancestor(ctx.builder);
+        let trial = apply(any_ancestor, entries, excluded.clone(), compiled.rules());
+        let read_trial =
+            reads_again.then(|| apply(true, entries, read_excluded.clone(), compiled.rules()));
         // Files still sent, but that would arrive empty.
         let emptied: Vec<usize> = match &read_trial {
             Some(rt) => (0..rows.len())
@@ -244,7 +245,7 @@ pub fn plan(
         // What the rule saves on its own, against the file as it is (for
         // findings; the plan's order does not change it).
         let taken = if c.finding.is_some() {
-            let alone = replay(ctx.builder, entries, &original, &c.lines);
+            let alone = apply(any_ancestor, entries, original.clone(), compiled.rules());
             (0..rows.len())
                 .filter(|&i| !original[i] && alone[i] && rows[i].kind != EntryKind::Dir)
                 .filter(|&i| under(entries.path(&rows[i]), &own_paths))
@@ -280,28 +281,12 @@ fn byte_set(v: &[String]) -> std::collections::HashSet<&[u8]> {
     v.iter().map(|h| h.as_bytes()).collect()
 }
 
-/// The exclusion state after appending `lines` to the rules whose state is
-/// `excluded`: each line is replayed over the entries, parents before
-/// children, with the builder's decision rule (a pattern applies to a path
-/// when it matches it or applied to its parent; under Docker's
+/// The exclusion state after appending the compiled `rules` to those
+/// whose state is `state`: each rule is replayed over the entries, parents
+/// before children, with the builder's decision rule (a pattern applies to
+/// a path when it matches it or applied to its parent; under Docker's
 /// parent-results rule a plain pattern is tried only on paths not yet
-/// excluded, an exception only on excluded ones).
-pub fn replay(
-    builder: BuilderKind,
-    entries: &Entries,
-    excluded: &[bool],
-    lines: &[String],
-) -> Vec<bool> {
-    let compiled = Matcher::from_patterns(lines).matcher;
-    apply(
-        builder_uses_any_ancestor(builder),
-        entries,
-        excluded.to_vec(),
-        compiled.rules(),
-    )
-}
-
-/// [`replay`] of compiled `rules` from the state `state`; with
+/// excluded, an exception only on excluded ones); with
 /// `any_ancestor`, every rule is tried on every path ("the path or any
 /// parent matches").
 fn apply(

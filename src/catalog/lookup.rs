@@ -21,8 +21,6 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
-
 use super::entries::ENTRIES;
 use super::entry::{Entry, Kind, Matcher};
 use super::envfile::is_env_template;
@@ -34,40 +32,66 @@ pub(crate) struct Side {
     /// Entry indices by exact name (the last segment for path matchers), in
     /// table order.
     names: HashMap<&'static str, Vec<u16>>,
-    /// Every glob of this side at once: the cheap "does any glob match" test.
-    globs: GlobSet,
-    /// Each glob's entry index, in table order (the set's glob order).
+    /// Each glob with its entry index, in table order. A handful per side,
+    /// most of them `*` and a literal: tried one by one, which costs less
+    /// than compiling a glob set at every start.
+    globs: Vec<(NameGlob, u16)>,
+    /// Each glob's entry index, in table order.
     pub(crate) glob_entries: Vec<u16>,
+}
+
+/// A catalogue glob over one name, in [`name_matches`] syntax.
+pub(crate) enum NameGlob {
+    /// `*` then a literal: the name ends with it.
+    Suffix(&'static str),
+    /// A literal then `*`: the name starts with it.
+    Prefix(&'static str),
+    /// Anything else.
+    Other(&'static str),
+}
+
+impl NameGlob {
+    pub(crate) fn new(glob: &'static str) -> NameGlob {
+        let literal = |s: &str| !s.contains(['*', '?', '[', '\\']);
+        match (glob.strip_prefix('*'), glob.strip_suffix('*')) {
+            (Some(rest), _) if literal(rest) => NameGlob::Suffix(rest),
+            (_, Some(rest)) if literal(rest) => NameGlob::Prefix(rest),
+            _ => NameGlob::Other(glob),
+        }
+    }
+
+    pub(crate) fn matches(&self, name: &str) -> bool {
+        match self {
+            NameGlob::Suffix(s) => name.ends_with(s),
+            NameGlob::Prefix(p) => name.starts_with(p),
+            NameGlob::Other(g) => name_matches(g, name),
+        }
+    }
 }
 
 impl Side {
     fn new() -> Side {
         Side {
             names: HashMap::new(),
-            globs: GlobSet::empty(),
+            globs: Vec::new(),
             glob_entries: Vec::new(),
         }
     }
 
     /// The first entry in table order whose name or glob matches `name` and
-    /// that `accept` takes. Allocates nothing when nothing matches.
+    /// that `accept` takes. Allocates nothing.
     fn first(
         &self,
         name: &str,
         mut accept: impl FnMut(&'static Entry) -> bool,
     ) -> Option<&'static Entry> {
         let named: &[u16] = self.names.get(name).map_or(&[], Vec::as_slice);
-        // The set's matching globs, in the order they were added (table
-        // order); an empty result allocates nothing.
-        let hits = if self.glob_entries.is_empty() {
-            Vec::new()
-        } else {
-            self.globs.matches(name)
-        };
-        if named.is_empty() && hits.is_empty() {
-            return None;
-        }
-        let mut globs = hits.iter().map(|&k| self.glob_entries[k]).peekable();
+        let mut globs = self
+            .globs
+            .iter()
+            .filter(|(g, _)| g.matches(name))
+            .map(|&(_, i)| i)
+            .peekable();
         let mut named = named.iter().copied().peekable();
         loop {
             // Merge the two ascending index lists, keeping table order.
@@ -98,8 +122,9 @@ pub(crate) fn index() -> &'static Index {
     INDEX.get_or_init(build_index)
 }
 
+#[cfg(test)]
 pub(crate) fn compile_glob(pattern: &str) -> globset::Glob {
-    GlobBuilder::new(pattern)
+    globset::GlobBuilder::new(pattern)
         .literal_separator(true)
         .backslash_escape(true)
         .build()
@@ -109,19 +134,17 @@ pub(crate) fn compile_glob(pattern: &str) -> globset::Glob {
 fn build_index() -> Index {
     let mut dirs = Side::new();
     let mut files = Side::new();
-    let mut dir_globs = GlobSetBuilder::new();
-    let mut file_globs = GlobSetBuilder::new();
     let mut dir_holding = Vec::new();
     let mut markers = Vec::new();
     let wild = |s: &str| s.contains(['*', '?', '[']);
     for (i, e) in ENTRIES.iter().enumerate() {
         let i = u16::try_from(i).expect("fewer than 65536 entries");
         let last = |p: &'static str| p.rsplit('/').next().unwrap_or(p);
-        let (side, set, name) = match e.matcher {
-            Matcher::DirName(n) | Matcher::DirGlob(n) => (&mut dirs, &mut dir_globs, n),
-            Matcher::DirPath(p) => (&mut dirs, &mut dir_globs, last(p)),
-            Matcher::FileName(n) | Matcher::FileGlob(n) => (&mut files, &mut file_globs, n),
-            Matcher::FilePath(p) => (&mut files, &mut file_globs, last(p)),
+        let (side, name) = match e.matcher {
+            Matcher::DirName(n) | Matcher::DirGlob(n) => (&mut dirs, n),
+            Matcher::DirPath(p) => (&mut dirs, last(p)),
+            Matcher::FileName(n) | Matcher::FileGlob(n) => (&mut files, n),
+            Matcher::FilePath(p) => (&mut files, last(p)),
             Matcher::DirHolding(m) => {
                 dir_holding.push(i);
                 markers.push(m);
@@ -130,15 +153,12 @@ fn build_index() -> Index {
             Matcher::GoBinary | Matcher::Content => continue,
         };
         if wild(name) {
-            let glob = compile_glob(name);
             side.glob_entries.push(i);
-            set.add(glob);
+            side.globs.push((NameGlob::new(name), i));
         } else {
             side.names.entry(name).or_default().push(i);
         }
     }
-    dirs.globs = dir_globs.build().expect("catalogue glob set builds");
-    files.globs = file_globs.build().expect("catalogue glob set builds");
     Index {
         dirs,
         files,

@@ -94,6 +94,62 @@ fn path_entries() -> impl Iterator<Item = &'static Entry> {
     ENTRIES.iter().filter(|e| e.matcher != Matcher::GoBinary)
 }
 
+// The look-up tries each glob on its own; globset (what the rules are
+// checked with) must agree on every name the tests know.
+#[test]
+fn name_globs_match_as_globset_does() {
+    use super::lookup::NameGlob;
+    let mut names: Vec<String> = PROTECTED_SAMPLES.iter().map(|s| s.to_string()).collect();
+    for e in ENTRIES {
+        names.push(name_of(e.example).to_string());
+    }
+    names.extend(
+        [
+            "",
+            ".",
+            "~",
+            "a~",
+            "x.pyc",
+            "x.pyo",
+            "x.pyd",
+            ".env",
+            ".env.",
+            "a.tfstate.",
+            "junit.xml",
+            "junitx.xml",
+            "junit.xmlx",
+            "kubeconfig",
+            "npm-debug.log.1",
+            "lib",
+            "libx",
+            "packs",
+            "bdist.linux",
+            ".coverage.",
+            "a.egg-info",
+            "egg-info",
+        ]
+        .map(String::from),
+    );
+    let mut globs = 0;
+    for e in ENTRIES {
+        let glob = match e.matcher {
+            Matcher::DirGlob(g) | Matcher::FileGlob(g) => g,
+            Matcher::DirPath(p) | Matcher::FilePath(p) => p.rsplit('/').next().unwrap(),
+            _ => continue,
+        };
+        if !glob.contains(['*', '?', '[']) {
+            continue;
+        }
+        globs += 1;
+        let ours = NameGlob::new(glob);
+        let theirs = compile_glob(glob).compile_matcher();
+        for n in &names {
+            assert_eq!(ours.matches(n), theirs.is_match(n), "{glob} on {n:?}");
+        }
+    }
+    assert!(globs > 10);
+}
+
 #[test]
 fn globs_compile() {
     let ix = index();

@@ -110,6 +110,8 @@ pub struct Facts {
     /// Set when discovery had to walk the tree itself.
     discovery_walked: std::sync::atomic::AtomicBool,
     walks: Mutex<HashMap<PathBuf, usize>>,
+    /// What git tracks, per directory asked about (canonical path).
+    tracked: Mutex<Vec<(PathBuf, walk::Tracked)>>,
 }
 
 /// The candidate files a walk of the requested directory saw, and the
@@ -128,6 +130,7 @@ impl Facts {
             discovery_walked: Default::default(),
             ignore_of: Mutex::new(HashMap::new()),
             walks: Mutex::new(HashMap::new()),
+            tracked: Mutex::new(Vec::new()),
             request,
         })
     }
@@ -246,7 +249,7 @@ impl Facts {
             .expect("walk counter")
             .entry(clean(&ctx.root))
             .or_default() += 1;
-        let tracked = walk::Tracked::new(git::tracked(&ctx.root));
+        let tracked = self.tracked(&ctx.root);
         let mut w = walk::walk(ctx, wants, &tracked, self.wants_discovery(ctx), progress)?;
         self.offer(ctx, || {
             (
@@ -255,6 +258,37 @@ impl Facts {
             )
         });
         Ok(w)
+    }
+
+    /// The files git tracks below `dir`: one `git ls-files` per
+    /// repository and run. A directory inside one already listed, in the
+    /// same repository (no `.git` between them), takes its part of that
+    /// list.
+    pub fn tracked(&self, dir: &Path) -> walk::Tracked {
+        let Ok(abs) = std::fs::canonicalize(dir) else {
+            return walk::Tracked::new(git::tracked(dir));
+        };
+        let mut known = self.tracked.lock().expect("tracked");
+        if let Some((_, t)) = known.iter().find(|(d, _)| *d == abs) {
+            return t.clone();
+        }
+        let outer = known.iter().find(|(d, t)| {
+            t.0.is_some()
+                && abs.starts_with(d)
+                && abs
+                    .ancestors()
+                    .take_while(|a| a != d)
+                    .all(|a| std::fs::symlink_metadata(a.join(".git")).is_err())
+        });
+        let t = match outer {
+            Some((d, t)) => {
+                let rel = abs.strip_prefix(d).unwrap_or(&abs);
+                t.inside(rel.as_os_str().as_encoded_bytes())
+            }
+            None => walk::Tracked::new(git::tracked(&abs)),
+        };
+        known.push((abs, t.clone()));
+        t
     }
 
     /// Walks every path of a context (for `lint`; counted like

@@ -21,18 +21,18 @@ pub struct Needed {
     /// otherwise only the named paths themselves must stay (excluding a
     /// cache inside a copied directory does not break the build).
     pub whole_tree: bool,
-    matcher: Matcher,
+    /// Compiled on first use (most needs are answered by name).
+    matcher: std::sync::OnceLock<Matcher>,
 }
 
 impl Needed {
     /// A needed path (a Docker pattern) and why.
     pub fn new(pattern: String, why: String, whole_tree: bool) -> Needed {
-        let matcher = Matcher::from_patterns(&[pattern.as_bytes()]).matcher;
         Needed {
             pattern,
             why,
             whole_tree,
-            matcher,
+            matcher: std::sync::OnceLock::new(),
         }
     }
 
@@ -40,7 +40,9 @@ impl Needed {
         if third_party && self.pattern.starts_with("**/") {
             return false;
         }
-        let m = &self.matcher;
+        let m = self
+            .matcher
+            .get_or_init(|| Matcher::from_patterns(&[self.pattern.as_bytes()]).matcher);
         let Some(r) = m.rules().first() else {
             return false;
         };
@@ -49,6 +51,20 @@ impl Needed {
         }
         r.strategy.matches(path).unwrap_or(false)
     }
+}
+
+// A name without a wildcard, escape, slash or anything Docker's cleaning
+// would change: `**/NAME` then matches a path exactly when its last
+// component is NAME.
+fn is_literal_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.is_ascii()
+        && name != "."
+        && name != ".."
+        && !name.bytes().any(|b| {
+            matches!(b, b'*' | b'?' | b'[' | b'\\' | b'/' | b'{' | b'}' | b'|')
+                || b.is_ascii_whitespace()
+        })
 }
 
 // Whether `path` lies inside a dependency tree (its manifests are not the
@@ -82,6 +98,15 @@ const THIRD_PARTY_DIRS: &[&[u8]] = &[
 #[derive(Clone, Debug, Default)]
 pub struct Needs {
     items: Vec<Needed>,
+    /// For the items `**/NAME` with a literal name: the first item's index
+    /// per name (a path's base name looked up once, not matched against
+    /// every manifest name).
+    by_name: std::collections::HashMap<Vec<u8>, usize>,
+    /// The items `**/GLOB` whose glob has no wildcard but `*`, with the
+    /// glob: tried on the base name alone.
+    by_glob: Vec<(usize, String)>,
+    /// The indexes of the other items.
+    others: Vec<usize>,
 }
 
 impl Needs {
@@ -138,7 +163,30 @@ impl Needs {
         for (pattern, why) in sources {
             items.push(Needed::new(pattern, why, false));
         }
-        Needs { items }
+        Needs::from_items(items)
+    }
+
+    fn from_items(items: Vec<Needed>) -> Needs {
+        let mut by_name = std::collections::HashMap::new();
+        let mut by_glob = Vec::new();
+        let mut others = Vec::new();
+        for (i, n) in items.iter().enumerate() {
+            match n.pattern.strip_prefix("**/") {
+                Some(name) if !n.whole_tree && is_literal_name(name) => {
+                    by_name.entry(name.as_bytes().to_vec()).or_insert(i);
+                }
+                Some(glob) if !n.whole_tree && is_literal_name(&glob.replace('*', "")) => {
+                    by_glob.push((i, glob.to_string()));
+                }
+                _ => others.push(i),
+            }
+        }
+        Needs {
+            items,
+            by_name,
+            by_glob,
+            others,
+        }
     }
 
     /// The first need that excluding `path` with everything below it takes
@@ -156,7 +204,36 @@ impl Needs {
     /// The first need that excluding `path` takes away.
     pub fn taken_by(&self, path: &[u8]) -> Option<&Needed> {
         let third = inside_third_party(path);
-        self.items.iter().find(|n| n.taken(path, third))
+        // `**/NAME` matches exactly the paths named NAME, and never inside
+        // a dependency tree.
+        // `**/GLOB` with `*` alone matches when the base name does (a `*`
+        // never crosses a `/`).
+        let mut first = None;
+        if !third {
+            let base = crate::relpath::basename(path);
+            first = self.by_name.get(base).copied();
+            let name = std::str::from_utf8(base).ok();
+            for (i, glob) in &self.by_glob {
+                if first.is_some_and(|f| *i >= f) {
+                    break;
+                }
+                let hit = match name {
+                    Some(n) => crate::catalog::name_matches(glob, n),
+                    None => self.items[*i].taken(path, third),
+                };
+                if hit {
+                    first = Some(*i);
+                    break;
+                }
+            }
+        }
+        let other = self
+            .others
+            .iter()
+            .copied()
+            .take_while(|&i| first.is_none_or(|f| i < f))
+            .find(|&i| self.items[i].taken(path, third));
+        other.or(first).map(|i| &self.items[i])
     }
 }
 
@@ -189,4 +266,58 @@ fn packaging_files(pyproject: &str) -> Vec<(String, String)> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Needs;
+
+    // The indexes are a shortcut: the answer is the first item whose own
+    // pattern takes the path, as matching every item in order gives.
+    #[test]
+    fn the_name_index_answers_as_every_pattern_would() {
+        let dir = std::env::temp_dir();
+        let sources = ["dist", "app/*.py", "**/*.whl", "conf/**", "**/x?.txt"]
+            .iter()
+            .map(|p| (p.to_string(), "COPY".to_string()))
+            .collect();
+        let needs = Needs::gather(&dir, sources);
+        assert!(!needs.by_name.is_empty() && !needs.by_glob.is_empty());
+        let paths: &[&[u8]] = &[
+            b"package.json",
+            b"web/package.json",
+            b"node_modules/a/package.json",
+            b"requirements.txt",
+            b"a/requirements-dev.txt",
+            b"requirements.txt/x",
+            b"build.gradle.kts",
+            b"src/App.csproj",
+            b".csproj",
+            b"vendor/x/App.csproj",
+            b"dist",
+            b"dist/a.js",
+            b"app/main.py",
+            b"app/sub/main.py",
+            b"pkg/a.whl",
+            b"conf/a/b",
+            b"q/xy.txt",
+            b"q/\xffrequirements.txt",
+            b"requirements\xff.txt",
+            b"Dockerfile.prod",
+            b"README.md",
+        ];
+        for p in paths {
+            let naive = needs
+                .items
+                .iter()
+                .find(|n| n.taken(p, super::inside_third_party(p)))
+                .map(|n| &n.pattern);
+            assert_eq!(
+                needs.taken_by(p).map(|n| &n.pattern),
+                naive,
+                "{}",
+                String::from_utf8_lossy(p)
+            );
+        }
+    }
 }

@@ -42,6 +42,26 @@ impl Tracked {
         }))
     }
 
+    /// The part of the list below `dir` (relative to this list's root),
+    /// relative to `dir`.
+    pub fn inside(&self, dir: &[u8]) -> Tracked {
+        Tracked(self.0.as_ref().map(|v| {
+            if dir.is_empty() {
+                return std::sync::Arc::clone(v);
+            }
+            let mut prefix = dir.to_vec();
+            prefix.push(b'/');
+            let start = v.partition_point(|p| p.as_slice() < prefix.as_slice());
+            std::sync::Arc::new(
+                v[start..]
+                    .iter()
+                    .take_while(|p| p.starts_with(&prefix))
+                    .map(|p| p[prefix.len()..].to_vec())
+                    .collect(),
+            )
+        }))
+    }
+
     /// Whether git tracks this file.
     pub fn file(&self, path: &[u8]) -> bool {
         self.0

@@ -36,13 +36,17 @@ pub(crate) struct DirBuf {
     buf: Vec<u8>,
 }
 
-/// An open directory.
-pub(crate) struct Dir(imp::Handle);
+/// An open directory, shared by the jobs of its sub-directories (each
+/// opened relative to it: the kernel then looks up one name, not the
+/// whole path).
+#[derive(Clone)]
+pub(crate) struct Dir(std::sync::Arc<imp::Handle>);
 
 impl Dir {
-    /// Opens the directory `abs`.
-    pub(crate) fn open(abs: &Path) -> io::Result<Dir> {
-        imp::open(abs).map(Dir)
+    /// Opens the directory `name` of `parent`, or `abs` without a parent
+    /// (or when the parent's descriptor cannot be used).
+    pub(crate) fn open(parent: Option<&Dir>, name: &[u8], abs: &Path) -> io::Result<Dir> {
+        imp::open(parent.map(|p| &*p.0), name, abs).map(|h| Dir(std::sync::Arc::new(h)))
     }
 
     /// Lists it. For each entry other than `.` and `..`, calls
@@ -50,8 +54,8 @@ impl Dir {
     /// not report types in listings, and `stat` looks the entry up (without
     /// following a symlink). A read error ends the listing and is returned;
     /// the entries read before it have been handed out.
-    pub(crate) fn entries(self, buf: &mut DirBuf, each: &mut Each<'_>) -> io::Result<()> {
-        imp::entries(self.0, buf, each)
+    pub(crate) fn entries(&self, buf: &mut DirBuf, each: &mut Each<'_>) -> io::Result<()> {
+        imp::entries(&self.0, buf, each)
     }
 }
 
@@ -64,6 +68,9 @@ mod imp {
     use rustix::fs::{AtFlags, FileType, Mode, OFlags, RawDir, StatxFlags};
 
     use super::{DirBuf, Each, EntryKind, Meta};
+
+    // Linux's limit on a path given to a system call, with its NUL.
+    const PATH_MAX: usize = 4096;
 
     // Large enough to read most directories in one call.
     const BUF: usize = 32 * 1024;
@@ -83,19 +90,31 @@ mod imp {
 
     pub(super) type Handle = OwnedFd;
 
-    pub(super) fn open(abs: &Path) -> io::Result<OwnedFd> {
-        Ok(rustix::fs::open(
-            abs,
-            OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
-            Mode::empty(),
-        )?)
+    pub(super) fn open(parent: Option<&OwnedFd>, name: &[u8], abs: &Path) -> io::Result<OwnedFd> {
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        // The kernel refuses a whole path of PATH_MAX bytes or more, and so
+        // does Docker's walk, which opens whole paths: so does this one,
+        // although the name alone would be accepted.
+        if abs.as_os_str().len() >= PATH_MAX {
+            return Err(rustix::io::Errno::NAMETOOLONG.into());
+        }
+        if let Some(parent) = parent {
+            // A directory swapped for a symlink since it was listed is
+            // not followed.
+            match rustix::fs::openat(parent, name, flags | OFlags::NOFOLLOW, Mode::empty()) {
+                // Out of descriptors: the whole path needs none.
+                Err(rustix::io::Errno::MFILE) | Err(rustix::io::Errno::NFILE) => {}
+                r => return Ok(r?),
+            }
+        }
+        Ok(rustix::fs::open(abs, flags, Mode::empty())?)
     }
 
-    pub(super) fn entries(fd: OwnedFd, buf: &mut DirBuf, each: &mut Each<'_>) -> io::Result<()> {
+    pub(super) fn entries(fd: &OwnedFd, buf: &mut DirBuf, each: &mut Each<'_>) -> io::Result<()> {
         if buf.buf.capacity() < BUF {
             buf.buf.reserve(BUF);
         }
-        let mut dir = RawDir::new(&fd, buf.buf.spare_capacity_mut());
+        let mut dir = RawDir::new(fd, buf.buf.spare_capacity_mut());
         while let Some(entry) = dir.next() {
             let entry = entry?;
             let name = entry.file_name();
@@ -105,7 +124,7 @@ mod imp {
             }
             let stat = || -> io::Result<Meta> {
                 let st = rustix::fs::statx(
-                    &fd,
+                    fd,
                     name,
                     AtFlags::SYMLINK_NOFOLLOW,
                     StatxFlags::TYPE | StatxFlags::SIZE | StatxFlags::NLINK | StatxFlags::INO,
@@ -155,18 +174,23 @@ mod imp {
         }
     }
 
-    pub(super) type Handle = fs::ReadDir;
+    pub(super) type Handle = std::path::PathBuf;
 
-    pub(super) fn open(abs: &Path) -> io::Result<fs::ReadDir> {
-        fs::read_dir(abs)
+    pub(super) fn open(
+        _parent: Option<&std::path::PathBuf>,
+        _name: &[u8],
+        abs: &Path,
+    ) -> io::Result<std::path::PathBuf> {
+        fs::metadata(abs)?;
+        Ok(abs.to_path_buf())
     }
 
     pub(super) fn entries(
-        rd: fs::ReadDir,
+        path: &std::path::PathBuf,
         _buf: &mut DirBuf,
         each: &mut Each<'_>,
     ) -> io::Result<()> {
-        for dent in rd {
+        for dent in fs::read_dir(path)? {
             let dent = dent?;
             let stat = || -> io::Result<Meta> {
                 let md = dent.metadata()?;

@@ -169,6 +169,8 @@ impl Default for WalkOptions {
 }
 
 struct Job {
+    /// The parent directory, open (absent for the root).
+    parent: Option<Dir>,
     abs: PathBuf,
     rel: Vec<u8>,
     state: Arc<ParentState>,
@@ -273,6 +275,7 @@ pub fn walk<V: Visitor>(
     };
     let read_check = options.builder == BuilderKind::BuildKit && matcher.reads_can_differ();
     queue.push_all(&mut vec![Job {
+        parent: None,
         abs: root.to_path_buf(),
         rel: Vec::new(),
         state: Arc::new(ParentState::root()),
@@ -319,7 +322,8 @@ fn read_dir<V: Visitor>(
     children: &mut Vec<Job>,
     buf: &mut DirBuf,
 ) -> Result<(), EvalError> {
-    let dir = match Dir::open(&job.abs) {
+    let name = crate::relpath::basename(&job.rel);
+    let dir = match Dir::open(job.parent.as_ref(), name, &job.abs) {
         Ok(d) => d,
         Err(error) => {
             v.error(WalkError {
@@ -440,6 +444,7 @@ fn read_dir<V: Visitor>(
                     _ => None,
                 };
                 children.push(Job {
+                    parent: Some(dir.clone()),
                     abs: job.abs.join(OsStr::from_bytes(name)),
                     rel: path.clone(),
                     state: Arc::new(std::mem::take(&mut child_state)),

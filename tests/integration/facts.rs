@@ -157,3 +157,74 @@ fn the_context_walk_feeds_discovery_under_excluded_and_vendored_dirs() {
     );
     assert_walk_feeds_discovery(t.path());
 }
+
+// `git ls-files` runs once per repository and run: a context inside one
+// already listed takes its part of the list, unless a repository of its
+// own (a submodule, a nested clone) lies between them.
+#[test]
+fn tracked_files_of_a_sub_context_are_git_s_own_answer() {
+    use std::process::Command;
+    let t = tempfile::tempdir().unwrap();
+    let root = t.path();
+    let git = |dir: &std::path::Path, args: &[&str]| {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(["-c", "user.name=t", "-c", "user.email=t@t"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        out.stdout
+    };
+    for f in [
+        "a.txt",
+        "sub/b.txt",
+        "sub/deep/c.txt",
+        "subway/d.txt",
+        "sub/inner/e.txt",
+    ] {
+        let p = root.join(f);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, "x").unwrap();
+    }
+    git(&root.join("sub/inner"), &["init", "-q"]);
+    git(&root.join("sub/inner"), &["add", "."]);
+    git(&root.join("sub/inner"), &["commit", "-qm", "inner"]);
+    git(root, &["init", "-q"]);
+    git(
+        root,
+        &[
+            "add",
+            "a.txt",
+            "sub/b.txt",
+            "sub/deep/c.txt",
+            "subway/d.txt",
+        ],
+    );
+    let listed = |dir: &std::path::Path| {
+        let mut v: Vec<Vec<u8>> = git(dir, &["ls-files", "-z", "--", "."])
+            .split(|&b| b == 0)
+            .filter(|p| !p.is_empty())
+            .map(<[u8]>::to_vec)
+            .collect();
+        v.sort();
+        v
+    };
+    let f = facts(root.to_path_buf());
+    // The root first, so that the others can take their part of it.
+    for dir in ["", "sub", "sub/deep", "sub/inner", "subway"] {
+        let d = root.join(dir);
+        let ours = f.tracked(&d).0.map(|v| v.to_vec()).unwrap_or_default();
+        assert_eq!(ours, listed(&d), "{dir}");
+    }
+    // Outside any repository: nothing, and no git process needed.
+    let bare = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(bare.path().join(".git")).unwrap();
+    std::fs::write(bare.path().join(".git/HEAD"), "not a ref").unwrap();
+    assert!(!ctxsize::facts::git::may_be_in_repository(bare.path()));
+    assert!(facts(bare.path().to_path_buf())
+        .tracked(bare.path())
+        .0
+        .is_none());
+}

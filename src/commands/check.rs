@@ -136,6 +136,7 @@ pub fn evaluate(facts: &Facts, opts: &CheckOptions) -> Result<Outcome> {
     let needs = facts.needs(&ctx);
     for l in lint::quick(
         &ctx,
+        &walk.entries,
         &walk.depth,
         &needs,
         &empty_files(&walk),

@@ -46,6 +46,7 @@ pub fn build(facts: &Facts, opts: &ReportOptions, progress: Option<&AtomicU64>) 
     let needs = facts.needs(&ctx);
     let lint = lint::quick(
         &ctx,
+        &walk.entries,
         &walk.depth,
         &needs,
         &empty_files(&walk),

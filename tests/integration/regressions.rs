@@ -170,3 +170,57 @@ fn init_never_empties_the_files_of_a_users_exception() {
         }
     }
 }
+
+/// Found by the review of #12: a line that looks like a comment but is a
+/// pattern matching nothing was information in `lint` and a warning in
+/// `check` and `report`, so `check --fail-on lint` failed where
+/// `lint --check` passed. All three now say the same.
+#[test]
+fn comment_like_lines_have_one_severity_in_every_verb() {
+    let t = Tree::new();
+    t.write(
+        ".dockerignore",
+        ".git\n  # build output\nnode_modules # deps\n\
+         docs/ # see docs/x\n  #*\n",
+    )
+    .file("app.py", 10)
+    .file("#keep", 1)
+    .file("docs/a.md", 10)
+    .file(".git/HEAD", 10)
+    .file(".git/x/y", 10);
+    let severity_by_line = |items: &serde_json::Value, line_key: &str| {
+        let mut v: Vec<(u64, String)> = items
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["rule_id"] == "CTX012")
+            .map(|d| {
+                (
+                    d[line_key].as_u64().unwrap(),
+                    d["severity"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let lint = json(&t, &["lint", "--json", "."]);
+    let from_lint = severity_by_line(&lint, "line");
+    // Matching nothing: information; `  #*` matches `#keep`: a warning.
+    assert_eq!(
+        from_lint,
+        [
+            (2, "info".to_string()),
+            (3, "info".to_string()),
+            (4, "info".to_string()),
+            (5, "warning".to_string())
+        ],
+        "{lint}"
+    );
+    let check = json(&t, &["check", "--format", "json", "."]);
+    assert_eq!(
+        severity_by_line(&check["problems"], "line"),
+        from_lint,
+        "{check}"
+    );
+}

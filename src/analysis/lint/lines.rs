@@ -37,6 +37,15 @@ pub fn invalid(ctx: &Context, file: &str) -> Vec<LintFinding> {
     out
 }
 
+/// Whether a line reads like a comment but is a pattern (`  # x`,
+/// `// x`, `x # y`): what [`line`] reports as comment-like.
+pub fn is_comment_like(text: &str) -> bool {
+    let trimmed = text.trim();
+    (trimmed.starts_with('#') && !text.starts_with('#'))
+        || trimmed.starts_with("//")
+        || trimmed.contains(" #")
+}
+
 /// The findings of one line. `files` are the files the rule matches, when
 /// the tree was looked at (a trailing-slash or comment-like line that
 /// matches nothing does no harm: information).

@@ -109,6 +109,7 @@ fn file_name(ctx: &Context) -> String {
 /// path: [`lint`].
 pub fn quick(
     ctx: &Context,
+    entries: &crate::facts::walk::Entries,
     misses: &DepthMisses,
     needs: &Needs,
     empty: &[Vec<u8>],
@@ -122,11 +123,19 @@ pub fn quick(
     }
     out.extend(builders::arrives_empty(ctx, empty, &file));
     for (i, r) in ctx.matcher.rules().iter().enumerate() {
-        let files = misses
+        let mut files = misses
             .slash
             .iter()
             .find(|(j, _)| *j == i)
             .map(|(_, f)| f.iter().map(|p| s(p)).collect::<Vec<_>>());
+        // A comment-like line that matches nothing is information, as in
+        // the full lint, when this walk can tell.
+        if files.is_none()
+            && lines::is_comment_like(&s(&r.original))
+            && matches_nothing(ctx, entries, r) == Some(true)
+        {
+            files = Some(Vec::new());
+        }
         // A trailing `/` is worth a word here only when it catches files.
         let mut found = lines::line(&file, r, files.clone());
         if files.is_none_or(|f| f.is_empty()) {
@@ -137,6 +146,37 @@ pub fn quick(
     out.extend(depth::findings(&ctx.matcher, misses, needs, &file));
     out.sort_by(|a, b| a.line.cmp(&b.line).then(a.check.id.cmp(b.check.id)));
     out
+}
+
+/// Whether `r` matches no path of the context, from the entries a walk
+/// decided (what lies below a directory the builder skips whole is not
+/// among them), when that is enough to tell: it matches one of them; it
+/// has no wildcard (one look at the disk); or it can match only a name at
+/// the root (no `/`, no `**`, no class that could take a `/`), and every
+/// root entry is decided. `None` otherwise.
+fn matches_nothing(
+    ctx: &Context,
+    entries: &crate::facts::walk::Entries,
+    r: &crate::pattern::Rule,
+) -> Option<bool> {
+    if matches!(r.strategy, Strategy::Invalid(_)) {
+        return None;
+    }
+    let matched = entries
+        .rows()
+        .iter()
+        .any(|row| r.strategy.matches(entries.path(row)).unwrap_or(false));
+    if matched {
+        return Some(false);
+    }
+    let p = &r.pattern;
+    if !p.iter().any(|b| b"*?[\\".contains(b)) {
+        let path = ctx.root.join(crate::relpath::as_path(p));
+        return Some(std::fs::symlink_metadata(path).is_err());
+    }
+    let root_names_only =
+        !p.contains(&b'/') && !p.contains(&b'[') && !p.windows(2).any(|w| w == b"**");
+    root_names_only.then_some(true)
 }
 
 /// Runs every lint over the context, given every path the walk saw

@@ -43,10 +43,31 @@ pub(crate) struct DirBuf {
 pub(crate) struct Dir(std::sync::Arc<imp::Handle>);
 
 impl Dir {
-    /// Opens the directory `name` of `parent`, or `abs` without a parent
-    /// (or when the parent's descriptor cannot be used).
-    pub(crate) fn open(parent: Option<&Dir>, name: &[u8], abs: &Path) -> io::Result<Dir> {
-        imp::open(parent.map(|p| &*p.0), name, abs).map(|h| Dir(std::sync::Arc::new(h)))
+    /// Opens the directory `rel` below `root` (`name` being its last
+    /// component): relative to `parent` when given, else (or when the
+    /// parent's descriptor cannot be used) by its whole path.
+    pub(crate) fn open(
+        parent: Option<&Dir>,
+        name: &[u8],
+        root: &Path,
+        rel: &[u8],
+    ) -> io::Result<Dir> {
+        let abs = || {
+            use std::os::unix::ffi::OsStrExt;
+            if rel.is_empty() {
+                root.to_path_buf()
+            } else {
+                root.join(std::ffi::OsStr::from_bytes(rel))
+            }
+        };
+        // The length of `abs()`, without building it.
+        let root_len = root.as_os_str().len();
+        let abs_len = match rel.is_empty() {
+            true => root_len,
+            false if root.as_os_str().as_encoded_bytes().ends_with(b"/") => root_len + rel.len(),
+            false => root_len + 1 + rel.len(),
+        };
+        imp::open(parent.map(|p| &*p.0), name, abs_len, abs).map(|h| Dir(std::sync::Arc::new(h)))
     }
 
     /// Lists it. For each entry other than `.` and `..`, calls
@@ -63,7 +84,6 @@ impl Dir {
 mod imp {
     use std::io;
     use std::os::fd::OwnedFd;
-    use std::path::Path;
 
     use rustix::fs::{AtFlags, FileType, Mode, OFlags, RawDir, StatxFlags};
 
@@ -90,12 +110,17 @@ mod imp {
 
     pub(super) type Handle = OwnedFd;
 
-    pub(super) fn open(parent: Option<&OwnedFd>, name: &[u8], abs: &Path) -> io::Result<OwnedFd> {
+    pub(super) fn open(
+        parent: Option<&OwnedFd>,
+        name: &[u8],
+        abs_len: usize,
+        abs: impl FnOnce() -> std::path::PathBuf,
+    ) -> io::Result<OwnedFd> {
         let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
         // The kernel refuses a whole path of PATH_MAX bytes or more, and so
         // does Docker's walk, which opens whole paths: so does this one,
         // although the name alone would be accepted.
-        if abs.as_os_str().len() >= PATH_MAX {
+        if abs_len >= PATH_MAX {
             return Err(rustix::io::Errno::NAMETOOLONG.into());
         }
         if let Some(parent) = parent {
@@ -107,7 +132,7 @@ mod imp {
                 r => return Ok(r?),
             }
         }
-        Ok(rustix::fs::open(abs, flags, Mode::empty())?)
+        Ok(rustix::fs::open(abs(), flags, Mode::empty())?)
     }
 
     pub(super) fn entries(fd: &OwnedFd, buf: &mut DirBuf, each: &mut Each<'_>) -> io::Result<()> {
@@ -152,7 +177,7 @@ mod imp {
     use std::io;
     use std::os::unix::ffi::OsStrExt;
     use std::os::unix::fs::{FileTypeExt, MetadataExt};
-    use std::path::Path;
+    use std::path::PathBuf;
 
     use super::{DirBuf, Each, EntryKind, Meta};
 
@@ -174,19 +199,21 @@ mod imp {
         }
     }
 
-    pub(super) type Handle = std::path::PathBuf;
+    pub(super) type Handle = PathBuf;
 
     pub(super) fn open(
-        _parent: Option<&std::path::PathBuf>,
+        _parent: Option<&PathBuf>,
         _name: &[u8],
-        abs: &Path,
-    ) -> io::Result<std::path::PathBuf> {
-        fs::metadata(abs)?;
-        Ok(abs.to_path_buf())
+        _abs_len: usize,
+        abs: impl FnOnce() -> PathBuf,
+    ) -> io::Result<PathBuf> {
+        let abs = abs();
+        fs::metadata(&abs)?;
+        Ok(abs)
     }
 
     pub(super) fn entries(
-        path: &std::path::PathBuf,
+        path: &PathBuf,
         _buf: &mut DirBuf,
         each: &mut Each<'_>,
     ) -> io::Result<()> {

@@ -15,10 +15,8 @@
 //! from a directory to its children. The queue here is the same idea
 //! (depth-first work stealing from a shared stack) with the state attached.
 
-use std::ffi::OsStr;
 use std::io;
-use std::os::unix::ffi::OsStrExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
@@ -171,7 +169,6 @@ impl Default for WalkOptions {
 struct Job {
     /// The parent directory, open (absent for the root).
     parent: Option<Dir>,
-    abs: PathBuf,
     rel: Vec<u8>,
     state: Arc<ParentState>,
     /// BuildKit's read-check state (only when the rules can make it differ).
@@ -276,13 +273,18 @@ pub fn walk<V: Visitor>(
     let read_check = options.builder == BuilderKind::BuildKit && matcher.reads_can_differ();
     queue.push_all(&mut vec![Job {
         parent: None,
-        abs: root.to_path_buf(),
         rel: Vec::new(),
         state: Arc::new(ParentState::root()),
         read: read_check.then(|| Arc::new(ParentState::root())),
         status: Status::Included,
     }]);
     let mut visitors: Vec<V> = (0..threads).map(|_| make()).collect();
+    let walker = &Walker {
+        root,
+        matcher,
+        options,
+        progress,
+    };
     std::thread::scope(|s| {
         for v in visitors.iter_mut() {
             let queue = &queue;
@@ -290,7 +292,7 @@ pub fn walk<V: Visitor>(
                 let mut children = Vec::new();
                 let mut buf = DirBuf::default();
                 while let Some(job) = queue.pop() {
-                    let r = read_dir(job, matcher, options, v, progress, &mut children, &mut buf);
+                    let r = read_dir(walker, job, v, &mut children, &mut buf);
                     queue.push_all(&mut children);
                     if let Err(e) = r {
                         let mut f = queue.failure.lock().unwrap_or_else(|e| e.into_inner());
@@ -313,17 +315,24 @@ pub fn walk<V: Visitor>(
     }
 }
 
+/// What every directory of one walk is read with.
+struct Walker<'a> {
+    root: &'a Path,
+    matcher: &'a Matcher,
+    options: &'a WalkOptions,
+    progress: Option<&'a AtomicU64>,
+}
+
 fn read_dir<V: Visitor>(
+    w: &Walker<'_>,
     job: Job,
-    matcher: &Matcher,
-    options: &WalkOptions,
     v: &mut V,
-    progress: Option<&AtomicU64>,
     children: &mut Vec<Job>,
     buf: &mut DirBuf,
 ) -> Result<(), EvalError> {
+    let (matcher, options, progress) = (w.matcher, w.options, w.progress);
     let name = crate::relpath::basename(&job.rel);
-    let dir = match Dir::open(job.parent.as_ref(), name, &job.abs) {
+    let dir = match Dir::open(job.parent.as_ref(), name, w.root, &job.rel) {
         Ok(d) => d,
         Err(error) => {
             v.error(WalkError {
@@ -445,9 +454,14 @@ fn read_dir<V: Visitor>(
                 };
                 children.push(Job {
                     parent: Some(dir.clone()),
-                    abs: job.abs.join(OsStr::from_bytes(name)),
                     rel: path.clone(),
-                    state: Arc::new(std::mem::take(&mut child_state)),
+                    // Nothing below a pruned directory is decided: its
+                    // children share the (unread) state.
+                    state: if child_status == Status::Pruned {
+                        Arc::clone(&job.state)
+                    } else {
+                        Arc::new(std::mem::take(&mut child_state))
+                    },
                     read,
                     status: child_status,
                 });

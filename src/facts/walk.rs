@@ -598,11 +598,17 @@ impl DepthMisses {
             return;
         };
         if kind != EntryKind::Dir && status != Status::Pruned {
+            // The first files in path order, whichever thread meets them
+            // (the same examples every run, and the ones `lint` gives).
             for (i, files) in &mut self.slash {
-                if files.len() < MAX_EXAMPLES
-                    && matcher.rules()[*i].strategy.matches(path).unwrap_or(false)
-                {
-                    files.push(path.to_vec());
+                let full = files.len() >= MAX_EXAMPLES;
+                if full && files.last().is_some_and(|last| path >= last.as_slice()) {
+                    continue;
+                }
+                if matcher.rules()[*i].strategy.matches(path).unwrap_or(false) {
+                    let at = files.partition_point(|f| f.as_slice() < path);
+                    files.insert(at, path.to_vec());
+                    files.truncate(MAX_EXAMPLES);
                 }
             }
         }

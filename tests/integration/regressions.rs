@@ -224,3 +224,39 @@ fn comment_like_lines_have_one_severity_in_every_verb() {
         "{check}"
     );
 }
+
+/// Found by the review of #12: the trailing-slash examples in `check` and
+/// `report` were the first files each thread met, so they could change
+/// from run to run and differ from `lint`'s. They are now the first in
+/// path order, as in `lint`.
+#[test]
+fn trailing_slash_examples_are_the_same_every_run_and_in_every_verb() {
+    let t = Tree::new();
+    t.write(".dockerignore", "**/logs/\n");
+    for i in 0..200 {
+        t.file(&format!("d{i:03}/sub/logs"), 1);
+    }
+    let examples = |v: &serde_json::Value| -> Vec<String> {
+        let items = v.as_array().unwrap();
+        let f = items
+            .iter()
+            .find(|d| d["rule_id"] == "CTX013")
+            .unwrap_or_else(|| panic!("no CTX013 in {v}"));
+        f["examples"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e.as_str().unwrap().to_string())
+            .collect()
+    };
+    let from_lint = examples(&json(&t, &["lint", "--json", "."]));
+    assert_eq!(
+        from_lint,
+        ["d000/sub/logs", "d001/sub/logs", "d002/sub/logs"],
+        "lint"
+    );
+    for _ in 0..5 {
+        let check = json(&t, &["check", "--format", "json", "."]);
+        assert_eq!(examples(&check["problems"]), from_lint);
+    }
+}

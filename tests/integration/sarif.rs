@@ -107,7 +107,7 @@ fn check_rules(sarif: &Value, name: &str) -> Vec<String> {
         );
         let level = r["level"].as_str().expect("level");
         assert!(
-            matches!(level, "warning" | "error"),
+            matches!(level, "warning" | "error" | "note"),
             "{name}: level {level}"
         );
         assert!(
@@ -202,4 +202,115 @@ fn sarif_output_matches_the_oasis_schema() {
         }
         eprintln!("SKIPPED sarif schema validation: {why}");
     }
+}
+
+/// `lint --format sarif|github`: the same findings as `lint --json`, each
+/// under its own rule id, information as a SARIF `note` and a GitHub
+/// `notice`, and the SARIF log valid against the schema.
+#[test]
+fn lint_renders_its_findings_as_sarif_and_github_annotations() {
+    let t = Tree::new();
+    t.file("app/__pycache__/m.pyc", 3)
+        .file("app/main.py", 3)
+        .file("x.log", 1)
+        .file("keep/a.log", 1)
+        .write(
+            ".dockerignore",
+            "__pycache__\n*.log\n*.log\n!app/main.py\nnothing-here\n",
+        );
+    let (code, json, err) = run(ctxsize(t.path()).args(["lint", "--json", "."]));
+    assert_eq!(code, 0, "{err}");
+    let json: Value = serde_json::from_str(&json).unwrap();
+    let want: Vec<(String, String, u64)> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_string(),
+                f["severity"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // Redundant (CTX016) and an exception whose file is sent anyway
+    // (CTX018) among them, both information.
+    for (id, line) in [("CTX010", 1), ("CTX016", 3), ("CTX018", 4), ("CTX015", 5)] {
+        assert!(
+            want.iter().any(|(i, _, l)| i == id && *l == line),
+            "{id} at line {line} missing in {want:?}"
+        );
+    }
+    assert!(want.iter().any(|(i, s, _)| i == "CTX016" && s == "info"));
+
+    let (code, out, err) = run(ctxsize(t.path()).args(["lint", "--format", "sarif", "."]));
+    assert_eq!(code, 0, "{err}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let ids = check_rules(&doc, "lint");
+    let levels: Vec<String> = doc["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["level"].as_str().unwrap().to_string())
+        .collect();
+    let lines: Vec<u64> = doc["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    let from_sarif: Vec<(String, String, u64)> = ids
+        .into_iter()
+        .zip(levels)
+        .zip(lines)
+        .map(|((i, l), n)| {
+            let sev = match l.as_str() {
+                "note" => "info",
+                other => other,
+            };
+            (i, sev.to_string(), n)
+        })
+        .collect();
+    assert_eq!(from_sarif, want);
+    if let Validation::Unavailable(why) = validate(&out, &t, "lint") {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("SARIF schema validation cannot run under CI=true: {why}");
+        }
+        eprintln!("SKIPPED sarif schema validation: {why}");
+    }
+
+    let (code, out, err) = run(ctxsize(t.path()).args(["lint", "--format", "github", "."]));
+    assert_eq!(code, 0, "{err}");
+    let from_github: Vec<(String, String, u64)> = out
+        .lines()
+        .map(|l| {
+            let (kind, rest) = l.strip_prefix("::").unwrap().split_once(' ').unwrap();
+            let id = rest
+                .split("title=ctxsize ")
+                .nth(1)
+                .unwrap()
+                .split(',')
+                .next()
+                .unwrap();
+            let line: u64 = rest
+                .split("line=")
+                .nth(1)
+                .unwrap()
+                .split("::")
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap();
+            let sev = match kind {
+                "notice" => "info",
+                other => other,
+            };
+            (id.to_string(), sev.to_string(), line)
+        })
+        .collect();
+    assert_eq!(from_github, want, "{out}");
 }

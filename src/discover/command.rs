@@ -239,9 +239,7 @@ fn command(
         }
         Word::Var(v) => {
             let up = v.to_ascii_uppercase();
-            let engine = ["DOCKER", "PODMAN", "BUILDAH", "CONTAINER", "ENGINE", "OCI"]
-                .iter()
-                .any(|n| up.contains(n));
+            let engine = ENGINE_VAR_WORDS.iter().any(|n| up.contains(n));
             if engine {
                 "docker".to_string()
             } else {
@@ -259,7 +257,7 @@ fn command(
         "popd" => {
             cd.pop();
         }
-        "docker" | "podman" | "nerdctl" | "buildah" => {
+        t if ENGINES.contains(&t) => {
             let podman = tool == "podman" || tool == "buildah";
             let Some((sub, rest)) = subcommand(&tool, args) else {
                 return;
@@ -276,6 +274,24 @@ fn command(
             }
         }
         _ => {}
+    }
+}
+
+/// The engines whose build commands are read.
+const ENGINES: [&str; 4] = ["docker", "podman", "nerdctl", "buildah"];
+
+/// A variable in command position whose name holds one of these words is
+/// taken for the engine (`$CONTAINER_ENGINE build`, `${OCI_TOOL} build`).
+const ENGINE_VAR_WORDS: [&str; 6] = ["DOCKER", "PODMAN", "BUILDAH", "CONTAINER", "ENGINE", "OCI"];
+
+/// Whether `text` may hold a command [`commands`] reads: it names an
+/// engine, or a variable that could stand for one. The cheap test before a
+/// whole file (a workflow, a `package.json`) is parsed; it never says no
+/// to a file in which a command would be found.
+pub(super) fn may_name_engine(text: &str) -> bool {
+    ENGINES.iter().any(|e| text.contains(e)) || {
+        let up = text.to_ascii_uppercase();
+        ENGINE_VAR_WORDS.iter().any(|w| up.contains(w))
     }
 }
 

@@ -96,7 +96,7 @@ pub(super) fn read_package_jsons(
         let Some(text) = files.text(p) else {
             continue;
         };
-        if !text.contains("docker") && !text.contains("podman") && !text.contains("buildah") {
+        if !super::command::may_name_engine(&text) {
             continue;
         }
         let json: serde_json::Value = match serde_json::from_str(&text) {
@@ -510,6 +510,41 @@ mod tests {
         assert_eq!(notes.len(), 1, "{notes:?}");
         assert!(
             notes[0].starts_with("bad/package.json:1: not valid JSON"),
+            "{notes:?}"
+        );
+    }
+
+    // The pre-filter knows every engine the command reader knows: a file
+    // naming only nerdctl, or an engine variable, is still read.
+    #[test]
+    fn package_json_with_nerdctl_or_an_engine_variable() {
+        let d = repo(&[
+            (
+                "a/package.json",
+                "{\"scripts\": {\"img\": \"nerdctl build -f ops/Dockerfile .\"}}\n",
+            ),
+            (
+                "b/package.json",
+                "{\"scripts\": {\"img\": \"$CONTAINER_ENGINE build -t b .\"}}\n",
+            ),
+        ]);
+        let (bs, notes) = builds(&d);
+        assert_eq!(
+            bs,
+            [
+                row(
+                    "a",
+                    "a/ops/Dockerfile",
+                    None,
+                    "a/package.json:1: script img: nerdctl build -f ops/Dockerfile ."
+                ),
+                row(
+                    "b",
+                    "b/Dockerfile",
+                    None,
+                    "b/package.json:1: script img: $CONTAINER_ENGINE build -t b ."
+                ),
+            ],
             "{notes:?}"
         );
     }

@@ -41,7 +41,7 @@ pub(super) fn read_all(
         let Some(text) = files.text(p) else {
             continue;
         };
-        if !text.contains("docker") && !text.contains("podman") && !text.contains("buildah") {
+        if !super::command::may_name_engine(&text) {
             continue;
         }
         let doc = match parse_yaml(&text) {
@@ -564,6 +564,22 @@ mod tests {
             notes,
             [".github/workflows/images.yaml:25: job build step 'plain': `docker build ${{ secrets.X }}`: the context `${{ secrets.X }}` is not literal; skipped."]
         );
+    }
+
+    // A workflow that builds with nerdctl alone is read.
+    #[test]
+    fn run_lines_with_nerdctl() {
+        let d = repo(&[(
+            ".github/workflows/img.yml",
+            "on: push\njobs:\n  img:\n    runs-on: ubuntu-latest\n    steps:\n\
+             \x20     - run: nerdctl build -f deploy/Dockerfile --target prod .\n",
+        )]);
+        let (bs, notes) = builds(&d);
+        let got: Vec<_> = bs
+            .iter()
+            .map(|b| (b.0.as_str(), b.1.as_str(), b.2.as_deref()))
+            .collect();
+        assert_eq!(got, [(".", "deploy/Dockerfile", Some("prod"))], "{notes:?}");
     }
 
     #[test]

@@ -775,10 +775,22 @@ impl Entries {
     }
 
     fn finish(mut self) -> Entries {
-        let names = std::mem::take(&mut self.names);
+        // Tree order is byte order once each `/` ranks first: with every
+        // `/` written as NUL (no path holds one), plain slice comparison
+        // sorts in tree order.
+        let mut names = std::mem::take(&mut self.names);
+        for b in &mut names {
+            if *b == b'/' {
+                *b = 0;
+            }
+        }
         let key = |r: &Row| &names[r.start as usize..(r.start + r.len) as usize];
-        self.rows
-            .sort_unstable_by(|a, b| tree_order(key(a), key(b)));
+        self.rows.sort_unstable_by(|a, b| key(a).cmp(key(b)));
+        let names: Vec<u8> = names
+            .into_iter()
+            .map(|b| if b == 0 { b'/' } else { b })
+            .collect();
+        let key = |r: &Row| &names[r.start as usize..(r.start + r.len) as usize];
         // Rebuild the names in order and link each row to its parent. In
         // tree order a directory's descendants follow it directly, so the
         // open directories form a stack.

@@ -163,9 +163,7 @@ fn build_contexts(
             dockerfiles: builds
                 .iter()
                 .map(|b| report::ContextDockerfile {
-                    path: display_path(&main.root, &b.dockerfile)
-                        .display()
-                        .to_string(),
+                    path: shown(&main.root, &b.dockerfile),
                     target: b.target.clone(),
                     origin: b.origin.clone(),
                     inferred: b.inferred.as_ref().map(|i| i.how.clone()),

@@ -328,6 +328,34 @@ impl Facts {
     }
 }
 
+/// `path` (not below `root` as written) relative to `root`, with `..` as
+/// needed: both made absolute against the working directory and cleaned
+/// lexically (no link is resolved: a Dockerfile that is a symlink keeps
+/// its own name). The absolute path when they share only `/`.
+fn relative_outside(root: &Path, path: &Path) -> PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let abs = |p: &Path| clean(&cwd.join(p));
+    let (root, path) = (abs(root), abs(path));
+    let mut up = PathBuf::new();
+    let mut base = root.as_path();
+    loop {
+        if let Ok(rest) = path.strip_prefix(base) {
+            return if base.parent().is_none() && !up.as_os_str().is_empty() {
+                path.clone()
+            } else {
+                up.join(rest)
+            };
+        }
+        match base.parent() {
+            Some(b) => {
+                up.push("..");
+                base = b;
+            }
+            None => return path,
+        }
+    }
+}
+
 /// The requested build first (`-f` files, or `DIR/Dockerfile`), then
 /// every build discovery `found` that is not the same one.
 fn arrange(request: &Request, found: Vec<Build>) -> Vec<Build> {
@@ -398,10 +426,33 @@ fn arrange(request: &Request, found: Vec<Build>) -> Vec<Build> {
 
 /// `path` relative to `root` for messages, `.` for the root itself.
 pub fn shown(root: &Path, path: &Path) -> String {
-    let s = context::display_path(root, path).display().to_string();
+    let s = match path.strip_prefix(root) {
+        Ok(rest) => rest.display().to_string(),
+        Err(_) => relative_outside(root, path).display().to_string(),
+    };
     if s.is_empty() {
         ".".into()
     } else {
         s
+    }
+}
+
+#[cfg(test)]
+mod shown_tests {
+    use super::shown;
+    use std::path::Path;
+
+    #[test]
+    fn paths_are_shown_relative_to_the_directory_reported_on() {
+        let s = |root: &str, path: &str| shown(Path::new(root), Path::new(path));
+        assert_eq!(s("proj", "proj"), ".");
+        assert_eq!(s("proj", "proj/api"), "api");
+        // Lexically: a name is never replaced by what a link points to.
+        assert_eq!(s(".", "Dockerfile"), "Dockerfile");
+        assert_eq!(s(".", "./docker/Dockerfile"), "docker/Dockerfile");
+        assert_eq!(s("proj", "outside"), "../outside");
+        assert_eq!(s("a/b", "a/c/Dockerfile"), "../c/Dockerfile");
+        assert_eq!(s("/srv/app", "/srv/other"), "../other");
+        assert_eq!(s("/srv/app", "/opt/x"), "/opt/x");
     }
 }

@@ -260,3 +260,62 @@ fn trailing_slash_examples_are_the_same_every_run_and_in_every_verb() {
         assert_eq!(examples(&check["problems"]), from_lint);
     }
 }
+
+/// Left untested last session: what `report` says about the other
+/// contexts it cannot measure, and how it names a context outside the
+/// directory reported on (it read `outside`, as if inside; now
+/// `../outside`).
+#[test]
+fn report_names_the_contexts_it_cannot_measure() {
+    let t = Tree::new();
+    t.write("outside/Dockerfile", "FROM scratch\nCOPY . /x\n")
+        .write("proj/Dockerfile", "FROM scratch\n")
+        .write("proj/api/Dockerfile", "FROM scratch\nCOPY . /x\n")
+        .write(
+            "proj/compose.yaml",
+            "services:\n  out:\n    build: ../outside\n  gone:\n    build:\n      context: ./missing\n  api:\n    build: ./api\n",
+        );
+    let errors = |args: &[&str]| -> Vec<(String, String, Option<String>)> {
+        let v = json(&t, args);
+        v["contexts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["context"].as_str().unwrap().to_string(),
+                    c["dockerfiles"][0]["path"].as_str().unwrap().to_string(),
+                    c["error"].as_str().map(String::from),
+                )
+            })
+            .collect()
+    };
+    let e = |s: &str| Some(s.to_string());
+    let row = |c: &str, d: &str, err: Option<String>| (c.to_string(), d.to_string(), err);
+    assert_eq!(
+        errors(&["report", "--json", "proj"]),
+        [
+            row(".", "Dockerfile", None),
+            row(
+                "../outside",
+                "../outside/Dockerfile",
+                e("outside the directory reported on; not measured")
+            ),
+            row(
+                "missing",
+                "missing/Dockerfile",
+                e("the context directory does not exist; the build fails")
+            ),
+            row("api", "api/Dockerfile", None),
+        ]
+    );
+    let pruned = errors(&["report", "--json", "--prune", "proj"]);
+    assert_eq!(
+        pruned[3],
+        row(
+            "api",
+            "api/Dockerfile",
+            e("not measured (--prune reads only this context)")
+        )
+    );
+}

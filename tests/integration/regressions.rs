@@ -234,7 +234,7 @@ fn trailing_slash_examples_are_the_same_every_run_and_in_every_verb() {
     let t = Tree::new();
     t.write(".dockerignore", "**/logs/\n");
     for i in 0..200 {
-        t.file(&format!("d{i:03}/sub/logs"), 1);
+        t.file(format!("d{i:03}/sub/logs"), 1);
     }
     let examples = |v: &serde_json::Value| -> Vec<String> {
         let items = v.as_array().unwrap();

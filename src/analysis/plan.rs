@@ -163,6 +163,7 @@ pub fn plan(
     } else {
         Vec::new()
     };
+    let any_ancestor = builder_uses_any_ancestor(ctx.builder);
     let mut considered: Vec<Considered> = Vec::new();
     for c in candidates {
         if c.finding.is_none() && considered.iter().any(|k| k.lines == c.lines) {
@@ -181,7 +182,6 @@ pub fn plan(
         }
         // Compiled once for the three replays below.
         let compiled = Matcher::from_patterns(&c.lines).matcher;
-        let any_ancestor = builder_uses_any_ancestor(ctx.builder);
         let trial = apply(any_ancestor, entries, excluded.clone(), compiled.rules());
         let read_trial =
             reads_again.then(|| apply(true, entries, read_excluded.clone(), compiled.rules()));

@@ -13,7 +13,6 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use super::empty_files;
 use crate::analysis::{copies, lint, plan, staged};
 use crate::checks::{self, Category};
 use crate::diag::{self, convert, Diagnostic};
@@ -134,14 +133,7 @@ pub fn evaluate(facts: &Facts, opts: &CheckOptions) -> Result<Outcome> {
     )?;
     // After the walk: the builds (and so the needs) come from what it saw.
     let needs = facts.needs(&ctx);
-    for l in lint::quick(
-        &ctx,
-        &walk.entries,
-        &walk.depth,
-        &needs,
-        &empty_files(&walk),
-        facts.request.builder_is_default(),
-    ) {
+    for l in lint::quick(&ctx, &walk, &needs, facts.request.builder_is_default()) {
         problems.push(convert::lint(&l, ignore_cwd.as_deref()));
     }
     for f in &plan::advised(&ctx, &walk, &needs) {

@@ -48,12 +48,3 @@ pub(crate) fn json_path(path: &[u8]) -> (String, Option<String>) {
         ),
     }
 }
-
-/// The files BuildKit sends with 0 bytes in a walk.
-pub(crate) fn empty_files(walk: &crate::facts::walk::Walk) -> Vec<Vec<u8>> {
-    walk.scan
-        .empty_on_read
-        .iter()
-        .map(|e| e.path.clone())
-        .collect()
-}

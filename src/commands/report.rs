@@ -6,7 +6,6 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::AtomicU64;
 
-use super::empty_files;
 use crate::analysis::{copies, findings, lint, plan, transfers};
 use crate::error::{Error, Result};
 use crate::facts::builds::clean;
@@ -44,14 +43,7 @@ pub fn build(facts: &Facts, opts: &ReportOptions, progress: Option<&AtomicU64>) 
     )?;
     // After the walk: the builds (and so the needs) come from what it saw.
     let needs = facts.needs(&ctx);
-    let lint = lint::quick(
-        &ctx,
-        &walk.entries,
-        &walk.depth,
-        &needs,
-        &empty_files(&walk),
-        facts.request.builder_is_default(),
-    );
+    let lint = lint::quick(&ctx, &walk, &needs, facts.request.builder_is_default());
     let found = plan::advised(&ctx, &walk, &needs);
     let builds = facts.builds_of(&ctx);
     let contexts = build_contexts(facts, &ctx, (&walk, &found), !opts.prune)?;

@@ -62,10 +62,12 @@ impl Dir {
         };
         // The length of `abs()`, without building it.
         let root_len = root.as_os_str().len();
-        let abs_len = match rel.is_empty() {
-            true => root_len,
-            false if root.as_os_str().as_encoded_bytes().ends_with(b"/") => root_len + rel.len(),
-            false => root_len + 1 + rel.len(),
+        let abs_len = if rel.is_empty() {
+            root_len
+        } else {
+            // `join` adds a `/` unless the root ends with one.
+            let slash = !root.as_os_str().as_encoded_bytes().ends_with(b"/");
+            root_len + usize::from(slash) + rel.len()
         };
         imp::open(parent.map(|p| &*p.0), name, abs_len, abs).map(|h| Dir(std::sync::Arc::new(h)))
     }

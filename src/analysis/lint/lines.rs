@@ -40,10 +40,25 @@ pub fn invalid(ctx: &Context, file: &str) -> Vec<LintFinding> {
 /// Whether a line reads like a comment but is a pattern (`  # x`,
 /// `// x`, `x # y`): what [`line`] reports as comment-like.
 pub fn is_comment_like(text: &str) -> bool {
+    comment_like(text).is_some()
+}
+
+// Why a line reads like a comment but is a pattern, and the line to write
+// instead when there is one.
+fn comment_like(text: &str) -> Option<(&'static str, Option<String>)> {
     let trimmed = text.trim();
-    (trimmed.starts_with('#') && !text.starts_with('#'))
-        || trimmed.starts_with("//")
-        || trimmed.contains(" #")
+    if trimmed.starts_with('#') && !text.starts_with('#') {
+        Some((
+            "this line is a pattern, not a comment: `#` starts a comment only in the first column",
+            Some(trimmed.to_string()),
+        ))
+    } else if trimmed.starts_with("//") {
+        Some(("`//` does not start a comment in .dockerignore: this line is a pattern (use `#` in the first column)", None))
+    } else if trimmed.contains(" #") {
+        Some(("`#` starts a comment only in the first column: the whole line, comment included, is the pattern", None))
+    } else {
+        None
+    }
 }
 
 /// The findings of one line. `files` are the files the rule matches, when
@@ -60,18 +75,8 @@ pub fn line(file: &str, r: &Rule, files: Option<Vec<String>>) -> Vec<LintFinding
         f.fix = fix;
         out.push(f);
     };
-    if trimmed.starts_with('#') && !text.starts_with('#') {
-        push(
-            checks::COMMENT_LIKE,
-            "this line is a pattern, not a comment: `#` starts a comment only in the first column"
-                .into(),
-            Vec::new(),
-            Some(trimmed.to_string()),
-        );
-    } else if trimmed.starts_with("//") {
-        push(checks::COMMENT_LIKE, "`//` does not start a comment in .dockerignore: this line is a pattern (use `#` in the first column)".into(), Vec::new(), None);
-    } else if trimmed.contains(" #") {
-        push(checks::COMMENT_LIKE, "`#` starts a comment only in the first column: the whole line, comment included, is the pattern".into(), Vec::new(), None);
+    if let Some((why, fix)) = comment_like(&text) {
+        push(checks::COMMENT_LIKE, why.into(), Vec::new(), fix);
     }
     let body = trimmed.trim_start_matches('!');
     if body.len() > 1 && body.ends_with('/') {

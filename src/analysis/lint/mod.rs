@@ -20,7 +20,7 @@ use crate::checks::{self, Check, Severity};
 use crate::error::Result;
 use crate::facts::context::Context;
 use crate::facts::needs::Needs;
-use crate::facts::walk::{DepthMisses, Seen, MAX_EXAMPLES};
+use crate::facts::walk::{DepthMisses, Entries, Seen, Walk, MAX_EXAMPLES};
 use crate::pattern::{Matcher, ParentState, Strategy};
 use crate::scan::{BuilderKind, EntryKind, Status};
 
@@ -109,19 +109,24 @@ fn file_name(ctx: &Context) -> String {
 /// path: [`lint`].
 pub fn quick(
     ctx: &Context,
-    entries: &crate::facts::walk::Entries,
-    misses: &DepthMisses,
+    walk: &Walk,
     needs: &Needs,
-    empty: &[Vec<u8>],
     builder_is_default: bool,
 ) -> Vec<LintFinding> {
+    let (entries, misses) = (&walk.entries, &walk.depth);
     let file = file_name(ctx);
     let mut out = lines::invalid(ctx, &file);
     out.extend(builders::ignore_choice(ctx, builder_is_default));
     if !ctx.pattern_errors.is_empty() || ctx.ignore.is_none() {
         return out;
     }
-    out.extend(builders::arrives_empty(ctx, empty, &file));
+    let empty: Vec<Vec<u8>> = walk
+        .scan
+        .empty_on_read
+        .iter()
+        .map(|e| e.path.clone())
+        .collect();
+    out.extend(builders::arrives_empty(ctx, &empty, &file));
     for (i, r) in ctx.matcher.rules().iter().enumerate() {
         let mut files = misses
             .slash
@@ -154,11 +159,7 @@ pub fn quick(
 /// has no wildcard (one look at the disk); or it can match only a name at
 /// the root (no `/`, no `**`, no class that could take a `/`), and every
 /// root entry is decided. `None` otherwise.
-fn matches_nothing(
-    ctx: &Context,
-    entries: &crate::facts::walk::Entries,
-    r: &crate::pattern::Rule,
-) -> Option<bool> {
+fn matches_nothing(ctx: &Context, entries: &Entries, r: &crate::pattern::Rule) -> Option<bool> {
     if matches!(r.strategy, Strategy::Invalid(_)) {
         return None;
     }
@@ -169,11 +170,11 @@ fn matches_nothing(
     if matched {
         return Some(false);
     }
-    let p = &r.pattern;
-    if !p.iter().any(|b| b"*?[\\".contains(b)) {
-        let path = ctx.root.join(crate::relpath::as_path(p));
+    if let Strategy::Exact(path) = &r.strategy {
+        let path = ctx.root.join(crate::relpath::as_path(path));
         return Some(std::fs::symlink_metadata(path).is_err());
     }
+    let p = &r.pattern;
     let root_names_only =
         !p.contains(&b'/') && !p.contains(&b'[') && !p.windows(2).any(|w| w == b"**");
     root_names_only.then_some(true)

@@ -10,6 +10,7 @@
 
 use std::io;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::walk::EntryKind;
 
@@ -40,12 +41,32 @@ pub(crate) struct DirBuf {
 /// opened relative to it: the kernel then looks up one name, not the
 /// whole path).
 #[derive(Clone)]
-pub(crate) struct Dir(std::sync::Arc<imp::Handle>);
+pub(crate) struct Dir(std::sync::Arc<Open>);
+
+/// The handle, counted in [`OPEN`] while it lives.
+struct Open(imp::Handle);
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        OPEN.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Directories open in this process, in every walk.
+static OPEN: AtomicUsize = AtomicUsize::new(0);
 
 impl Dir {
+    /// Whether a directory read now may stay open for its
+    /// sub-directories. A tree both deep and wide would otherwise keep one
+    /// descriptor per level waiting: past a quarter of the process's limit
+    /// (at most 512), sub-directories are opened by their whole path.
+    pub(crate) fn may_stay_open() -> bool {
+        OPEN.load(Ordering::Relaxed) < imp::budget()
+    }
+
     /// Opens the directory `rel` below `root` (`name` being its last
-    /// component): relative to `parent` when given, else (or when the
-    /// parent's descriptor cannot be used) by its whole path.
+    /// component): relative to `parent` when given, else by its whole
+    /// path.
     pub(crate) fn open(
         parent: Option<&Dir>,
         name: &[u8],
@@ -69,7 +90,9 @@ impl Dir {
             let slash = !root.as_os_str().as_encoded_bytes().ends_with(b"/");
             root_len + usize::from(slash) + rel.len()
         };
-        imp::open(parent.map(|p| &*p.0), name, abs_len, abs).map(|h| Dir(std::sync::Arc::new(h)))
+        let handle = imp::open(parent.map(|p| &p.0 .0), name, abs_len, abs)?;
+        OPEN.fetch_add(1, Ordering::Relaxed);
+        Ok(Dir(std::sync::Arc::new(Open(handle))))
     }
 
     /// Lists it. For each entry other than `.` and `..`, calls
@@ -78,7 +101,7 @@ impl Dir {
     /// following a symlink). A read error ends the listing and is returned;
     /// the entries read before it have been handed out.
     pub(crate) fn entries(&self, buf: &mut DirBuf, each: &mut Each<'_>) -> io::Result<()> {
-        imp::entries(&self.0, buf, each)
+        imp::entries(&self.0 .0, buf, each)
     }
 }
 
@@ -125,16 +148,29 @@ mod imp {
         if abs_len >= PATH_MAX {
             return Err(rustix::io::Errno::NAMETOOLONG.into());
         }
-        if let Some(parent) = parent {
+        match parent {
             // A directory swapped for a symlink since it was listed is
             // not followed.
-            match rustix::fs::openat(parent, name, flags | OFlags::NOFOLLOW, Mode::empty()) {
-                // Out of descriptors: the whole path needs none.
-                Err(rustix::io::Errno::MFILE) | Err(rustix::io::Errno::NFILE) => {}
-                r => return Ok(r?),
-            }
+            Some(parent) => Ok(rustix::fs::openat(
+                parent,
+                name,
+                flags | OFlags::NOFOLLOW,
+                Mode::empty(),
+            )?),
+            None => Ok(rustix::fs::open(abs(), flags, Mode::empty())?),
         }
-        Ok(rustix::fs::open(abs(), flags, Mode::empty())?)
+    }
+
+    pub(super) fn budget() -> usize {
+        static BUDGET: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+        *BUDGET.get_or_init(|| {
+            let soft = rustix::process::getrlimit(rustix::process::Resource::Nofile)
+                .current
+                .unwrap_or(u64::MAX);
+            usize::try_from(soft / 4)
+                .unwrap_or(usize::MAX)
+                .clamp(4, 512)
+        })
     }
 
     pub(super) fn entries(fd: &OwnedFd, buf: &mut DirBuf, each: &mut Each<'_>) -> io::Result<()> {
@@ -202,6 +238,11 @@ mod imp {
     }
 
     pub(super) type Handle = PathBuf;
+
+    // No descriptor is held between listings here.
+    pub(super) fn budget() -> usize {
+        usize::MAX
+    }
 
     pub(super) fn open(
         _parent: Option<&PathBuf>,

@@ -453,7 +453,7 @@ fn read_dir<V: Visitor>(
                     _ => None,
                 };
                 children.push(Job {
-                    parent: Some(dir.clone()),
+                    parent: Dir::may_stay_open().then(|| dir.clone()),
                     rel: path.clone(),
                     // Nothing below a pruned directory is decided: its
                     // children share the (unread) state.

@@ -423,3 +423,37 @@ fn read_only_verbs_never_write() {
     }
     let _ = bin();
 }
+
+// Each directory is opened relative to its parent, whose descriptor stays
+// open while sub-directories wait their turn: a tree both deep and wide
+// must not run the process out of descriptors (600 levels, two
+// sub-directories each, one worker, under a limit of 64 open files).
+#[test]
+fn deep_and_wide_tree_under_a_small_descriptor_limit() {
+    let t = Tree::new();
+    // Names change with the level, so that the listing order (a hash on
+    // ext4) puts the deep branch first at about half the levels.
+    let script = "for i in $(seq 600); do mkdir d$i s$i && touch s$i/f && cd d$i || exit 1; done; touch last";
+    assert!(Command::new("bash")
+        .arg("-c")
+        .arg(script)
+        .current_dir(t.path())
+        .status()
+        .unwrap()
+        .success());
+    let cmd = format!(
+        "ulimit -n 64 && CTXSIZE_THREADS=1 exec '{}' ls .",
+        bin().display()
+    );
+    let (code, out, err) = run_bounded(
+        Command::new("bash")
+            .arg("-c")
+            .arg(cmd)
+            .current_dir(t.path()),
+        Duration::from_secs(60),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.is_empty(), "{err}");
+    // 600 `s*/f` files and `last`.
+    assert_eq!(out.lines().count(), 601, "{err}");
+}
